@@ -1,0 +1,44 @@
+"""The API's front door: authenticate, count, annotate -- before any lookup.
+
+Every protected API route's root factory is wrapped by :func:`authenticated`, so
+traversal (which can 404) only starts for an authenticated, non-throttled
+request: an anonymous request for a missing post is a 401, as the contract says.
+"""
+from __future__ import annotations
+
+from .serialize import rfc3339
+from .errors import ApiError, unauthenticated
+
+
+class Unauthenticated(Exception):
+    """No usable credentials; rendered as the RFC 6750 401."""
+
+
+def unauthenticated_view(exc, request):
+    return unauthenticated(request)
+
+
+def _rate_limit_key(request) -> str:
+    token = request.token
+    return f"user:{request.user.id}" if token.transient else f"token:{token.id}"
+
+
+def authenticated(root_factory):
+    """Wrap a traversal root factory with authentication and the per-token rate limit."""
+
+    def factory(request):
+        if request.identity is None:
+            raise Unauthenticated()
+        verdict = request.registry.api_rate_limiter.hit(_rate_limit_key(request))
+        headers = verdict.headers()
+        if not request.token.transient:
+            expiry = request.token_service.expiry(request.token)
+            if expiry is not None:
+                headers["Tokensite-Token-Expiration"] = rfc3339(expiry)
+        request.add_response_callback(lambda request, response: response.headers.update(headers))
+        if not verdict.allowed:
+            raise ApiError(429, "rate_limited",
+                           f"Too many requests for this token; try again in {verdict.reset_after} seconds.")
+        return root_factory(request)
+
+    return factory

@@ -1,0 +1,67 @@
+"""Database wiring: engine, session factory and the request's transaction-bound session.
+
+pyramid_tm owns the transaction of every request (commit on success, abort on an
+error), zope.sqlalchemy joins the SQLAlchemy session to it, and pyramid_retry runs a
+request again when the database reports a conflict.  Views never commit.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+import zope.sqlalchemy
+from sqlalchemy import event
+from sqlalchemy.orm import configure_mappers, sessionmaker
+
+from .meta import Base, utcnow  # noqa: F401
+from .post import Post  # noqa: F401
+from .token import ApiToken  # noqa: F401
+from .user import User  # noqa: F401
+
+configure_mappers()
+
+
+def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+    engine = sa.engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection;
+    # WAL lets readers go on while a writer commits, and busy_timeout waits for a lock.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def get_session_factory(engine: sa.Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None):
+    """A session joined to ``transaction_manager``; in a script::
+
+        with transaction.manager:
+            dbsession = get_tm_session(factory, transaction.manager)
+    """
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    engine = settings.get("dbengine") or get_engine(settings)
+    config.registry["dbengine"] = engine
+    config.registry["dbsession_factory"] = get_session_factory(engine)
+
+    def dbsession(request):
+        return get_tm_session(request.registry["dbsession_factory"], request.tm, request=request)
+
+    config.add_request_method(dbsession, reify=True)

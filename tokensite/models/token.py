@@ -1,0 +1,38 @@
+"""Personal API tokens as stored: a SHA-256 of the plaintext, never the plaintext."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .meta import Base, utcnow
+from .user import User
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    abilities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    transient = False
+
+    def can(self, ability: str) -> bool:
+        """Sanctum's tokenCan: the exact ability (case-sensitive) or the wildcard ``*``."""
+        return "*" in self.abilities or ability in self.abilities
+
+    def cannot(self, ability: str) -> bool:
+        return not self.can(ability)
+
+    def __repr__(self):
+        return f"<ApiToken {self.id} {self.name!r}>"

@@ -1,0 +1,64 @@
+"""Rate limits on the `limits` library: per API token, and failed sign-ins per email + IP.
+
+The storage is shared by every worker when it is Redis (``tokensite.ratelimit.storage
+= redis://...``); ``memory://`` counts per process and suits development and tests.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+from limits import parse, storage, strategies
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after: int  # seconds until the window starts over
+
+    def headers(self) -> dict[str, str]:
+        headers = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
+                   "RateLimit-Reset": str(self.reset_after)}
+        if not self.allowed:
+            headers["Retry-After"] = str(self.reset_after)
+        return headers
+
+
+class RateLimiter:
+    """One named limit (e.g. "600/minute") over a shared storage."""
+
+    def __init__(self, limiter: strategies.RateLimiter, rate: str, namespace: str):
+        self._limiter = limiter
+        self._item = parse(rate)
+        self._namespace = namespace
+
+    @property
+    def limit(self) -> int:
+        return self._item.amount
+
+    def hit(self, key: str) -> Verdict:
+        """Count one request for ``key`` and say whether it is within the limit."""
+        allowed = self._limiter.hit(self._item, self._namespace, key)
+        return self._verdict(key, allowed)
+
+    def check(self, key: str) -> Verdict:
+        """Whether ``key`` may go on, without counting (for "failures only" limits)."""
+        return self._verdict(key, self._limiter.test(self._item, self._namespace, key))
+
+    def clear(self, key: str) -> None:
+        self._limiter.clear(self._item, self._namespace, key)
+
+    def _verdict(self, key, allowed) -> Verdict:
+        stats = self._limiter.get_window_stats(self._item, self._namespace, key)
+        reset_after = max(0, math.ceil(stats.reset_time - time.time()))
+        return Verdict(allowed, self._item.amount, max(0, stats.remaining), reset_after)
+
+
+def includeme(config):
+    settings = config.registry.tokensite
+    limiter = strategies.FixedWindowRateLimiter(storage.storage_from_string(settings.ratelimit_storage))
+    config.registry.api_rate_limiter = RateLimiter(limiter, settings.ratelimit_api, "api")
+    config.registry.login_rate_limiter = RateLimiter(limiter, settings.ratelimit_login, "login")

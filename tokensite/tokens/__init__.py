@@ -1,0 +1,52 @@
+"""The token add-on: ``config.include("tokensite.tokens")``.
+
+An app that includes it gets the directives ``add_token_permissions`` and
+``set_default_token_permissions``, the security policy, ``request.user``,
+``request.token`` and ``request.token_service`` -- and nothing else of tokensite's
+(no routes, no pages).  It brings the database wiring of ``tokensite.models`` if
+the app has not included it, since tokens live in its tables.
+"""
+from __future__ import annotations
+
+from .abilities import TRANSIENT_TOKEN, TransientToken  # noqa: F401
+from .directives import TokenPermissions, add_token_permissions, set_default_token_permissions
+from .policy import AUTHENTICATED, Denial, Identity, Reason, TokenSecurityPolicy, uses_bearer  # noqa: F401
+from .service import TokenService
+
+
+def _user(request):
+    identity = request.identity
+    return None if identity is None else identity.user
+
+
+def _token(request):
+    identity = request.identity
+    return None if identity is None else identity.token
+
+
+def _token_service(request):
+    return TokenService(request.dbsession, request.registry.tokensite, request.registry.token_permissions)
+
+
+def requires_csrf(request) -> bool:
+    """The CSRF callback: cookie-authenticated requests need the token, bearer requests do not.
+
+    It asks the same question the policy asks to choose the authenticator, so a
+    request can never skip CSRF while being authenticated by its cookie.
+    """
+    return not uses_bearer(request)
+
+
+def includeme(config):
+    registry = config.registry
+    if not hasattr(registry, "tokensite"):
+        config.include("tokensite.settings")
+    if "dbsession_factory" not in registry:
+        config.include("tokensite.models")
+    registry.token_permissions = TokenPermissions()
+    config.set_security_policy(TokenSecurityPolicy())
+    config.add_directive("add_token_permissions", add_token_permissions)
+    config.add_directive("set_default_token_permissions", set_default_token_permissions)
+    config.add_request_method(_user, "user", reify=True)
+    config.add_request_method(_token, "token", reify=True)
+    config.add_request_method(_token_service, "token_service", reify=True)

@@ -1,0 +1,72 @@
+"""``config.add_token_permissions`` and ``config.set_default_token_permissions``.
+
+The registered permissions are the abilities a token may carry and the checkboxes
+of the token pages, in registration order.  Both directives are deferred actions:
+the defaults are checked against the complete list at ``config.commit()``, so the
+order in which an app calls them does not matter, and a second, different set of
+defaults conflicts like any other Pyramid configuration.
+"""
+from __future__ import annotations
+
+from pyramid.exceptions import ConfigurationError
+
+from .abilities import WILDCARD
+
+INTROSPECTION_CATEGORY = "tokensite token permissions"
+# the defaults are checked after every permission has been added
+VALIDATE_DEFAULTS_ORDER = 10
+
+
+class TokenPermissions:
+    """The ordered, duplicate-free permission list and the pre-checked defaults."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self.defaults: tuple[str, ...] = ()
+
+    def __contains__(self, name) -> bool:
+        return name in self.names
+
+    def unknown(self, names) -> list[str]:
+        """Those of ``names`` that are not registered permissions."""
+        return [name for name in names if name not in self.names]
+
+    def add(self, *names: str) -> None:
+        for name in names:
+            if name not in self.names:
+                self.names.append(name)
+
+    def set_defaults(self, names) -> None:
+        unknown = self.unknown(names)
+        if unknown:
+            raise ConfigurationError(
+                f"default token permissions {unknown} are not registered permissions {self.names}: "
+                "add them with config.add_token_permissions() first")
+        self.defaults = tuple(dict.fromkeys(names))
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name.strip() or name != name.strip():
+        raise ConfigurationError(f"a token permission is a non-empty string without surrounding spaces: {name!r}")
+    if name == WILDCARD:
+        raise ConfigurationError("'*' is the wildcard ability, not a permission that can be registered")
+    return name
+
+
+def add_token_permissions(config, *names: str) -> None:
+    """Register abilities that tokens may carry (registering one twice is harmless)."""
+    names = tuple(_check_name(name) for name in names)
+    permissions = config.registry.token_permissions
+    introspectables = []
+    for name in names:
+        intr = config.introspectable(INTROSPECTION_CATEGORY, name, name, "token permission")
+        introspectables.append(intr)
+    config.action(None, permissions.add, args=names, introspectables=introspectables)
+
+
+def set_default_token_permissions(config, *names: str) -> None:
+    """Choose the permissions pre-checked on the create form (a subset of the registered ones)."""
+    names = tuple(_check_name(name) for name in names)
+    permissions = config.registry.token_permissions
+    config.action("tokensite.default_token_permissions", permissions.set_defaults, args=(names,),
+                  order=VALIDATE_DEFAULTS_ORDER)

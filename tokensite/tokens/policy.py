@@ -1,0 +1,187 @@
+"""The security policy: who is asking (session cookie or bearer token) and may they.
+
+Identity comes from one of two small authenticators:
+
+* the bearer token, but only under the API prefix: a browser's cookie must never
+  be what lets a cross-site request into the API, and a token must never reach the
+  pages that manage tokens and accounts.  A request under the prefix that carries
+  an ``Authorization`` header is judged by it alone, cookie or not;
+* the session cookie everywhere else (and for API requests without the header),
+  which gives the request a transient token that can do everything.
+
+``permits()`` allows only when the context's ACL grants the permission to the
+request's principals AND, for a registered token permission, the token can do it.
+A denial carries a ``reason`` the error views turn into the right response.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.interfaces import ISessionFactory
+from pyramid.request import RequestLocalCache
+from pyramid.security import Denied
+
+from ..models import ApiToken, User
+from .abilities import TRANSIENT_TOKEN, TransientToken
+from .format import parse_authorization
+from .service import TokenService
+
+#: a permission any authenticated identity holds, bearer tokens included (``/api/user``);
+#: every other permission that is not a registered token permission is session-only
+AUTHENTICATED = "authenticated"
+
+SESSION_USER_ID = "auth.userid"
+SESSION_FINGERPRINT = "auth.fingerprint"
+
+
+class Reason:
+    """Why a request was refused, as the API reports it (RFC 6750 error codes)."""
+
+    UNAUTHENTICATED = "unauthenticated"
+    INVALID_TOKEN = "invalid_token"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    FORBIDDEN = "forbidden"
+
+
+class Denial(Denied):
+    """A refusal with a machine-readable ``reason`` (and the missing ability, if any)."""
+
+    def __new__(cls, message, *args, reason=Reason.FORBIDDEN, required=None):
+        result = super().__new__(cls, message, *args)
+        result.reason = reason
+        result.required = required
+        return result
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    """The signed-in user and the token that authenticated the request."""
+
+    user: User
+    token: ApiToken | TransientToken
+
+    @property
+    def principals(self) -> list[str]:
+        return [Everyone, Authenticated, *self.user.__principals__()]
+
+
+def uses_bearer(request) -> bool:
+    """Whether the request is judged by its ``Authorization`` header rather than its cookie."""
+    settings = request.registry.tokensite
+    if not settings.api_enabled or "Authorization" not in request.headers:
+        return False
+    path = request.path_info
+    return path == settings.api_prefix or path.startswith(settings.api_prefix + "/")
+
+
+class BearerAuthentication:
+    """Identity from ``Authorization: Bearer <token>`` under the API prefix."""
+
+    ERROR_KEY = "tokensite.bearer_error"
+
+    def identity(self, request) -> Identity | None:
+        settings = request.registry.tokensite
+        header = request.headers["Authorization"]
+        credential = parse_authorization(header, settings.token_prefix)
+        if credential is None:  # refused before any query
+            return self._refuse(request, header, "The bearer token is malformed.")
+        service = request.token_service
+        token = service.find(credential)
+        if token is None:
+            return self._refuse(request, header, "The bearer token is unknown or has been revoked.")
+        if service.is_expired(token):
+            return self._refuse(request, header, "The bearer token has expired.")
+        service.touch(token)
+        return Identity(token.user, token)
+
+    def _refuse(self, request, header, message):
+        if header.strip():
+            request.environ[self.ERROR_KEY] = message
+        return None
+
+    @classmethod
+    def error(cls, request) -> str | None:
+        """Why a presented bearer credential was refused, if one was."""
+        return request.environ.get(cls.ERROR_KEY)
+
+
+class SessionAuthentication:
+    """Identity from the signed session cookie; the token is the transient one."""
+
+    def identity(self, request) -> Identity | None:
+        if request.registry.queryUtility(ISessionFactory) is None:
+            return None
+        session = request.session
+        user_id = session.get(SESSION_USER_ID)
+        if user_id is None:
+            return None
+        user = request.dbsession.get(User, user_id)
+        # a password change elsewhere ends this session (the fingerprint no longer matches)
+        if user is None or session.get(SESSION_FINGERPRINT) != user.session_fingerprint:
+            session.invalidate()
+            return None
+        return Identity(user, TRANSIENT_TOKEN)
+
+    def remember(self, request, user: User) -> list:
+        request.session[SESSION_USER_ID] = user.id
+        request.session[SESSION_FINGERPRINT] = user.session_fingerprint
+        return []
+
+    def forget(self, request) -> list:
+        request.session.invalidate()
+        return []
+
+
+class TokenSecurityPolicy:
+    """Pyramid's ISecurityPolicy over the two authenticators above."""
+
+    def __init__(self):
+        self.bearer = BearerAuthentication()
+        self.session = SessionAuthentication()
+        self._cache = RequestLocalCache(self._load_identity)
+        self._acl = ACLHelper()
+
+    def _load_identity(self, request) -> Identity | None:
+        if uses_bearer(request):
+            return self.bearer.identity(request)
+        return self.session.identity(request)
+
+    def identity(self, request) -> Identity | None:
+        return self._cache.get_or_create(request)
+
+    def authenticated_userid(self, request) -> str | None:
+        identity = self.identity(request)
+        return None if identity is None else str(identity.user.id)
+
+    def permits(self, request, context, permission):
+        identity = self.identity(request)
+        if identity is None:
+            granted = self._acl.permits(context, [Everyone], permission)
+            if granted:
+                return granted
+            reason = Reason.INVALID_TOKEN if BearerAuthentication.error(request) else Reason.UNAUTHENTICATED
+            return Denial("Authentication required.", reason=reason)
+        token = identity.token
+        token_permissions = request.registry.token_permissions
+        if not token.transient:
+            if permission in token_permissions:
+                if token.cannot(permission):
+                    return Denial("This token lacks the %r permission.", permission,
+                                  reason=Reason.INSUFFICIENT_SCOPE, required=permission)
+            elif permission != AUTHENTICATED:
+                return Denial("API tokens cannot be used for %r; sign in instead.", permission)
+        granted = self._acl.permits(context, identity.principals, permission)
+        if not granted:
+            return Denial("You are not allowed to %s this.", permission)
+        return granted
+
+    def remember(self, request, userid, user: User | None = None, **kw):
+        """Sign ``user`` in to the session (the caller rotates the session first)."""
+        self._cache.clear(request)
+        return self.session.remember(request, user or request.dbsession.get(User, int(userid)))
+
+    def forget(self, request, **kw):
+        self._cache.clear(request)
+        return self.session.forget(request)
+
