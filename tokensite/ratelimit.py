@@ -59,6 +59,8 @@ class RateLimiter:
 
 def includeme(config):
     settings = config.registry.tokensite
-    limiter = strategies.FixedWindowRateLimiter(storage.storage_from_string(settings.ratelimit_storage))
+    shared = storage.storage_from_string(settings.ratelimit_storage)
+    config.registry.rate_limit_storage = shared
+    limiter = strategies.FixedWindowRateLimiter(shared)
     config.registry.api_rate_limiter = RateLimiter(limiter, settings.ratelimit_api, "api")
     config.registry.login_rate_limiter = RateLimiter(limiter, settings.ratelimit_login, "login")

@@ -14,6 +14,9 @@ target_metadata = Base.metadata
 
 
 def app_settings() -> dict:
+    """The app's database settings; a caller may pass ``sqlalchemy.url`` in ``attributes`` instead."""
+    if "sqlalchemy.url" in config.attributes:
+        return {"sqlalchemy.url": config.attributes["sqlalchemy.url"]}
     return apply_environment(get_appsettings(config.config_file_name, name="main"))
 
 

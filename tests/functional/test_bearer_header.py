@@ -1,0 +1,42 @@
+"""Malformed ``Authorization`` values: 401 before any SQL statement (CONTRACT §5, §8)."""
+import contextlib
+
+import pytest
+import sqlalchemy as sa
+
+SANCTUM_CASES = ["", "|", "test", "|test", "1ABC|test", "1ABC|", "1,2|test", "Bearer", "Bearer |test",
+                 "Bearer 1,2|test", "Bearer 1ABC|test", "Bearer 1ABC|"]
+
+
+@contextlib.contextmanager
+def sql_statements():
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("authorization", SANCTUM_CASES)
+def test_malformed_authorization_is_refused_without_a_query(user, authorization):
+    user.create_token("existing", ["read"])
+    with sql_statements() as statements:
+        res = user.api("GET", "/api/user", headers={"Authorization": authorization}, cookies=False)
+    assert res.status_int == 401
+    assert res.headers["WWW-Authenticate"].startswith('Bearer realm="tokensite"')
+    assert res.json["error"]["code"] in ("invalid_token", "unauthenticated")
+    assert statements == []
+
+
+def test_a_valid_token_costs_one_statement_and_no_write_when_fresh(user):
+    token = user.create_token("hot", ["read"])
+    user.api("GET", "/api/user", token=token, status=200)  # first use writes last_used_at
+    with sql_statements() as statements:
+        user.api("GET", "/api/user", token=token, status=200)
+    assert len(statements) == 1, statements
+    assert statements[0].lstrip().upper().startswith("SELECT")
