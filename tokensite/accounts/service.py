@@ -6,7 +6,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import User
+from ..models import ApiToken, Post, SecurityEvent, User
 from . import passwords
 
 EMAIL_MAX_LENGTH = 254
@@ -64,3 +64,37 @@ def authenticate(dbsession: Session, email, password) -> User | None:
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return user
+
+
+def change_password(user: User, current, password, confirmation) -> None:
+    """Set a new password after checking the current one; raises AccountInputError.
+
+    The session fingerprint changes with the hash, which ends every session made
+    before; the caller re-remembers the session that asked for the change.
+    """
+    errors = {}
+    if not isinstance(current, str) or not current:
+        errors["current_password"] = "Enter your current password."
+    elif not passwords.verify_password(user.password_hash, current):
+        errors["current_password"] = "This is not your current password."
+    problem = passwords.password_problem(password if isinstance(password, str) else "", confirmation)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise AccountInputError(errors)
+    user.password_hash = passwords.hash_password(password)
+
+
+def delete_account(dbsession: Session, user: User, password) -> None:
+    """Delete ``user`` with every token, post and event of theirs, in the caller's transaction.
+
+    The rows go explicitly rather than by relying on ``ON DELETE CASCADE`` alone, so
+    that a database with foreign keys switched off keeps nothing either.
+    """
+    if not isinstance(password, str) or not passwords.verify_password(user.password_hash, password):
+        raise AccountInputError({"password": "This is not your password; the account was not deleted."})
+    for model, owner in ((ApiToken, ApiToken.user_id), (Post, Post.owner_id),
+                         (SecurityEvent, SecurityEvent.user_id)):
+        dbsession.execute(sa.delete(model).where(owner == user.id).execution_options(synchronize_session=False))
+    dbsession.delete(user)
+    dbsession.flush()

@@ -1,4 +1,4 @@
-"""The register, sign-in and sign-out pages."""
+"""The register, sign-in, sign-out and account pages."""
 from __future__ import annotations
 
 from pyramid.csrf import new_csrf_token
@@ -6,10 +6,13 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import forget, remember
 from pyramid.view import view_config, view_defaults
 
+from ..events import EventTag, record_event
 from ..pages.rendering import safe_next
+from ..permissions import AccountPermission
 from . import service
 
 DASHBOARD = "/dashboard"
+ACCOUNT = "/user/account"
 
 
 def sign_in(request, user) -> HTTPSeeOther:
@@ -42,6 +45,7 @@ class RegisterViews:
             self.request.response.status = 400
             return {"values": {"name": params.get("name", ""), "email": params.get("email", "")},
                     "errors": error.errors}
+        record_event(self.request, EventTag.ACCOUNT_CREATED, user=user)
         return sign_in(self.request, user)
 
 
@@ -72,14 +76,62 @@ class LoginViews:
         user = service.authenticate(request.dbsession, email, password)
         if user is None:
             limiter.hit(throttle_key)
+            known = service.find_by_email(request.dbsession, email)
+            if known is not None:
+                record_event(request, EventTag.SIGN_IN_FAILED, user=known)
             request.response.status = 400
             return {**page, "error": "These credentials do not match our records."}
         limiter.clear(throttle_key)
+        record_event(request, EventTag.SIGNED_IN, user=user)
         return sign_in(request, user)
 
 
 @view_config(route_name="accounts.logout", request_method="POST")
 def logout(request):
+    if request.user is not None:
+        record_event(request, EventTag.SIGNED_OUT)
     headers = forget(request)
     new_csrf_token(request)
     return HTTPSeeOther(location="/", headers=headers)
+
+
+@view_defaults(permission=AccountPermission.MANAGE, renderer="tokensite:templates/account.jinja2")
+class AccountViews:
+    """Change the password, delete the account (each asks for the password)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def page(self, errors=None, form=None, status=200):
+        self.request.response.status = status
+        return {"errors": errors or {}, "form": form}
+
+    @view_config(route_name="accounts.account", request_method="GET")
+    def show(self):
+        return self.page()
+
+    @view_config(route_name="accounts.password", request_method="POST")
+    def change_password(self):
+        request, params = self.request, self.request.POST
+        try:
+            service.change_password(request.user, params.get("current_password"), params.get("password"),
+                                    params.get("password_confirmation"))
+        except service.AccountInputError as error:
+            return self.page(error.errors, form="password", status=400)
+        record_event(request, EventTag.PASSWORD_CHANGED)
+        # the new fingerprint ends every other session; this one carries it and stays
+        headers = remember(request, str(request.user.id), user=request.user)
+        request.session.flash("Your password was changed. Your other sessions were signed out.")
+        return HTTPSeeOther(location=ACCOUNT, headers=headers)
+
+    @view_config(route_name="accounts.delete", request_method="POST")
+    def delete(self):
+        request = self.request
+        try:
+            service.delete_account(request.dbsession, request.user, request.POST.get("password"))
+        except service.AccountInputError as error:
+            return self.page(error.errors, form="delete", status=400)
+        headers = forget(request)
+        new_csrf_token(request)
+        request.session.flash("Your account and everything in it were deleted.")
+        return HTTPSeeOther(location="/", headers=headers)

@@ -7,6 +7,7 @@ import binascii
 import sqlalchemy as sa
 from pyramid.view import view_config
 
+from ..events import EventTag, record_event
 from ..models import Post
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
@@ -36,6 +37,7 @@ def current_token(request):
 def revoke_current_token(request):
     """Revoke the token that made the request; a session's transient token has nothing to revoke."""
     if not request.token.transient:
+        record_event(request, EventTag.TOKEN_REVOKED, token=request.token)
         request.token_service.revoke(request.token)
     request.response.status = 204
     return request.response
@@ -46,6 +48,7 @@ def rotate_current_token(request):
     if request.token.transient:
         raise ApiError(403, "forbidden", "Only a bearer token can be rotated; this request used the session cookie.")
     new = request.token_service.regenerate(request.token)
+    record_event(request, EventTag.TOKEN_ROTATED, token=new.token)
     request.response.status = 201
     return {"token": new.plaintext, **token_json(new.token)}
 

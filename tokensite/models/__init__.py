@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import zope.sqlalchemy
-from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from .event import SecurityEvent  # noqa: F401
 from .meta import Base, utcnow  # noqa: F401
 from .post import Post  # noqa: F401
 from .token import ApiToken  # noqa: F401
@@ -22,7 +22,7 @@ configure_mappers()
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
     engine = sa.engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 

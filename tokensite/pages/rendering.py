@@ -20,18 +20,24 @@ def _plural(count: int, unit: str) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def _span(seconds: float) -> str:
-    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            return _plural(int(seconds // size), unit)
-    return _plural(int(seconds), "second")
+def _span(seconds: float, *, nearest: bool = False) -> str:
+    """The largest whole unit: rounded down ('5 minutes' ago means at least five), or to
+    the nearest (a 30-day token seen a second after creation expires 'in 30 days')."""
+    for unit, size in (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size or unit == "second":
+            return _plural(int(seconds / size + 0.5) if nearest else int(seconds // size), unit)
+
+
+def as_utc(when: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime; a naive one is taken to be UTC, as the database stores it."""
+    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
 
 
 def time_ago(when: dt.datetime | None, now: dt.datetime | None = None) -> str | None:
     """'5 minutes ago', 'just now', or None for never."""
     if when is None:
         return None
-    seconds = ((now or utcnow()) - when).total_seconds()
+    seconds = (as_utc(now or utcnow()) - as_utc(when)).total_seconds()
     return "just now" if seconds < 60 else f"{_span(seconds)} ago"
 
 
@@ -39,12 +45,27 @@ def time_until(when: dt.datetime | None, now: dt.datetime | None = None) -> str 
     """'in 12 days', or None once ``when`` has passed."""
     if when is None:
         return None
-    seconds = (when - (now or utcnow())).total_seconds()
-    return None if seconds <= 0 else f"in {_span(seconds)}"
+    seconds = (as_utc(when) - as_utc(now or utcnow())).total_seconds()
+    return None if seconds <= 0 else f"in {_span(seconds, nearest=True)}"
 
 
 def exact_time(when: dt.datetime | None) -> str:
-    return "" if when is None else when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    """The moment in UTC to the second, for a hover title: '2026-11-28 19:30:05 UTC'."""
+    return "" if when is None else as_utc(when).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def iso_time(when: dt.datetime | None) -> str:
+    """The value of a ``<time datetime="...">`` attribute, in UTC."""
+    return "" if when is None else as_utc(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def menu(request) -> list[tuple[str, str]]:
+    """The signed-in header's links, in order; API Tokens only with the API feature on."""
+    items = [("/dashboard", "Dashboard")]
+    if request.registry.tokensite.api_enabled:
+        items.append(("/user/api-tokens", "API Tokens"))
+    items += [("/user/security", "Security log"), ("/user/account", "Account")]
+    return items
 
 
 @subscriber(BeforeRender)
@@ -57,3 +78,5 @@ def page_globals(event):
     event.setdefault("time_ago", time_ago)
     event.setdefault("time_until", time_until)
     event.setdefault("exact_time", exact_time)
+    event.setdefault("iso_time", iso_time)
+    event.setdefault("menu", menu(request))

@@ -2,21 +2,28 @@
 
 Session-only (AccountPermission.MANAGE is never granted to a bearer token).  The
 plaintext of a new or regenerated token is in the POST's own response, never
-behind a redirect, so it is shown exactly once.
+behind a redirect, so it is shown exactly once; a one-time form nonce keeps a
+refreshed POST from making a second one.  PUT and DELETE on a token answer JSON,
+for scripts and JavaScript.
 """
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
+from ..api.errors import error_response
 from ..api.serialize import token_json
+from ..events import EventTag, record_event
 from ..permissions import AccountPermission
 from ..tokens.service import EXPIRY_CHOICES_DAYS, TokenInputError
+from . import nonce
 
 INDEX = "/user/api-tokens"
 TEMPLATE = "tokensite:templates/api_tokens.jinja2"
 #: preselected on the create form, as GitHub does
 DEFAULT_EXPIRY_DAYS = "30"
+REPLAYED = ("This form was already sent, so nothing new was made. A token's secret is shown only once: "
+            "if you did not copy it, delete that token and create a new one.")
 
 
 @view_defaults(permission=AccountPermission.MANAGE, renderer=TEMPLATE)
@@ -25,7 +32,8 @@ class TokenPages:
         self.request = request
         self.service = request.token_service
 
-    def page(self, *, form=None, errors=None, new_token=None, status=200):
+    def page(self, *, form=None, errors=None, edit_errors=None, new_token=None, notice=None, status=200):
+        """The manager; ``errors`` belong to the create form, ``edit_errors`` to a token id."""
         self.request.response.status = status
         permissions = self.request.registry.token_permissions
         tokens = self.service.for_user(self.request.user)
@@ -34,11 +42,15 @@ class TokenPages:
             "form": form or {"name": "", "permissions": list(permissions.defaults),
                              "expires_in_days": DEFAULT_EXPIRY_DAYS},
             "errors": errors or {},
+            "edit_errors": edit_errors or {},
             "expiry_choices": EXPIRY_CHOICES_DAYS,
             "tokens": tokens,
             "expiry_of": self.service.expiry,
             "max_tokens": self.request.registry.tokensite.max_tokens_per_user,
             "new_token": new_token,
+            "notice": notice,
+            "form_nonce": nonce.issue(self.request),
+            "nonce_field": nonce.FIELD,
         }
 
     def owned_token(self):
@@ -56,48 +68,84 @@ class TokenPages:
         params = self.request.POST
         form = {"name": params.get("name", ""), "permissions": params.getall("permissions"),
                 "expires_in_days": params.get("expires_in_days", "never")}
+        if not nonce.consume(self.request):
+            return self.page(form=form, notice=REPLAYED, status=409)
         try:
             new = self.service.create(self.request.user, form["name"], form["permissions"],
                                       form["expires_in_days"])
         except TokenInputError as error:
             return self.page(form=form, errors={error.field: error.message}, status=400)
+        record_event(self.request, EventTag.TOKEN_CREATED, token=new.token, abilities=new.token.abilities,
+                     expires_in_days=form["expires_in_days"] or "never")
         return self.page(new_token=new, status=201)
+
+    def change_permissions(self, token, permissions) -> None:
+        before = list(token.abilities)
+        self.service.set_abilities(token, permissions)
+        record_event(self.request, EventTag.TOKEN_PERMISSIONS_CHANGED, token=token,
+                     before=before, after=list(token.abilities))
 
     @view_config(route_name="tokens.permissions", request_method="POST")
     def set_permissions(self):
         token = self.owned_token()
         try:
-            self.service.set_abilities(token, self.request.POST.getall("permissions"))
+            self.change_permissions(token, self.request.POST.getall("permissions"))
         except TokenInputError as error:
-            return self.page(errors={error.field: error.message}, status=400)
+            return self.page(edit_errors={token.id: error.message}, status=400)
+        self.request.session.flash(f"The permissions of \u201c{token.name}\u201d were saved.")
         return HTTPSeeOther(location=INDEX)
+
+    def delete_token(self, token) -> None:
+        record_event(self.request, EventTag.TOKEN_DELETED, token=token)
+        self.service.revoke(token)
 
     @view_config(route_name="tokens.delete", request_method="POST")
     def delete(self):
-        self.service.revoke(self.owned_token())
+        token = self.owned_token()
+        self.delete_token(token)
+        self.request.session.flash(f"The API token \u201c{token.name}\u201d was deleted.")
         return HTTPSeeOther(location=INDEX)
 
     @view_config(route_name="tokens.regenerate", request_method="POST")
     def regenerate(self):
-        return self.page(new_token=self.service.regenerate(self.owned_token()), status=201)
+        token = self.owned_token()
+        if not nonce.consume(self.request):
+            return self.page(notice=REPLAYED, status=409)
+        new = self.service.regenerate(token)
+        record_event(self.request, EventTag.TOKEN_REGENERATED, token=token)
+        return self.page(new_token=new, status=201)
+
+    # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header
+
+    def owned_token_or_json_404(self):
+        token = self.service.owned(self.request.user, self.request.matchdict["id"])
+        if token is None:
+            return None, error_response(404, "not_found", "You have no API token with this id.")
+        return token, None
 
     @view_config(route_name="tokens.item", request_method="PUT", renderer="json")
     def put(self):
-        token = self.owned_token()
+        token, missing = self.owned_token_or_json_404()
+        if missing:
+            return missing
+        permissions = self.request.POST.getall("permissions")
+        if self.request.content_type == "application/json":
+            try:
+                body = self.request.json_body
+            except ValueError:
+                body = None
+            permissions = body.get("permissions") if isinstance(body, dict) else None
         try:
-            permissions = self.request.json_body.get("permissions") if self.request.content_type == \
-                "application/json" else self.request.POST.getall("permissions")
-        except (ValueError, AttributeError):
-            permissions = None
-        try:
-            self.service.set_abilities(token, permissions if permissions is not None else "")
+            self.change_permissions(token, "" if permissions is None else permissions)
         except TokenInputError as error:
-            self.request.response.status = 400
-            return {"error": {"code": "invalid", "message": error.message, "fields": {error.field: [error.message]}}}
+            return error_response(400, "invalid", error.message, fields={error.field: [error.message]})
         return token_json(token)
 
     @view_config(route_name="tokens.item", request_method="DELETE")
     def delete_json(self):
-        self.service.revoke(self.owned_token())
+        token, missing = self.owned_token_or_json_404()
+        if missing:
+            return missing
+        self.delete_token(token)
         self.request.response.status = 204
         return self.request.response

@@ -7,7 +7,19 @@ from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import forbidden_view_config, notfound_view_config, view_config
 
+from ..api.errors import error_response
 from ..permissions import AccountPermission
+
+#: methods an HTML form cannot send: whoever uses them is a script and reads JSON
+SCRIPT_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+def wants_json(request) -> bool:
+    """A script's request (PUT/PATCH/DELETE, or an Accept header preferring JSON to HTML)."""
+    if request.method in SCRIPT_METHODS:
+        return True
+    offers = request.accept.acceptable_offers(["text/html", "application/json"])
+    return bool(offers) and offers[0][0] == "application/json"
 
 
 @view_config(route_name="home", renderer="tokensite:templates/home.jinja2")
@@ -24,6 +36,10 @@ def dashboard(request):
 @forbidden_view_config(renderer="tokensite:templates/error.jinja2")
 def forbidden(exc, request):
     """Anonymous visitors go to the sign-in page and come back; others see a 403."""
+    if wants_json(request):
+        if request.user is None:
+            return error_response(401, "unauthenticated", "Sign in first: this needs the session cookie.")
+        return error_response(403, "forbidden", "You do not have permission to do that.")
     if request.user is None:
         target = request.path_qs if request.method == "GET" else request.path
         return HTTPSeeOther(location="/login?" + urlencode({"next": target}))
@@ -39,8 +55,10 @@ def not_found(exc, request):
 
 @view_config(context="pyramid.exceptions.BadCSRFToken", renderer="tokensite:templates/error.jinja2")
 def bad_csrf(exc, request):
-    request.response.status = 400
     get_csrf_token(request)
+    if wants_json(request):
+        return error_response(400, "csrf", "Send the page's CSRF token in the X-CSRF-Token header.")
+    request.response.status = 400
     return {"title": "Form expired",
             "message": "This form was out of date or did not come from this site. Go back, reload the page "
                        "and try again."}
