@@ -14,7 +14,7 @@ from .models import SecurityEvent
 from .models.event import IP_MAX_LENGTH, USER_AGENT_MAX_LENGTH
 
 #: keys a caller may never pass as details, whatever it holds
-_SECRET_KEYS = frozenset({"plaintext", "token", "token_hash", "password", "password_hash"})
+_SECRET_KEYS = frozenset({"plaintext", "token_hash", "password", "password_hash"})
 
 
 class EventTag(StrEnum):

@@ -8,7 +8,7 @@ for scripts and JavaScript.
 """
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
 from ..api.errors import error_response
@@ -147,5 +147,4 @@ class TokenPages:
         if missing:
             return missing
         self.delete_token(token)
-        self.request.response.status = 204
-        return self.request.response
+        return HTTPNoContent()
