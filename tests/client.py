@@ -49,6 +49,11 @@ class Browser(webtest.TestApp):
         client.register(unique_email(), name, password)
         return client
 
+    def new_user_here(self, name="Test User", password=PASSWORD) -> "Browser":
+        """Register and sign in with this browser itself (keeping its address and headers)."""
+        self.register(unique_email(), name, password)
+        return self
+
     # -- CSRF
     def csrf(self) -> str:
         match = _META_CSRF.search(self.get("/").text)
