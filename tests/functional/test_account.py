@@ -110,3 +110,19 @@ def test_deleting_needs_the_csrf_token(user, engine):
 def test_signed_out_posts_go_to_the_sign_in_page(browser, path):
     res = browser.form_post(path, {"password": PASSWORD}, status=303)
     assert "/login" in res.location
+
+
+@pytest.mark.parametrize("path, fields, field_id", [
+    ("/user/password", {"current_password": "guess", "password": NEW_PASSWORD,
+                        "password_confirmation": NEW_PASSWORD}, "current-password-error"),
+    ("/user/delete", {"password": "guess"}, "delete-password-error"),
+])
+def test_password_guesses_on_the_account_page_are_throttled(user, engine, path, fields, field_id):
+    before = password_hash(engine, user.account.id)
+    for _ in range(5):
+        user.form_post(path, fields, status=400)
+    right = {**fields, "current_password": PASSWORD} if path == "/user/password" else {"password": PASSWORD}
+    res = user.form_post(path, right, status=429)  # even the right password waits now
+    assert "Too many wrong passwords" in res.html.find(id=field_id).text
+    assert int(res.headers["Retry-After"]) > 0
+    assert count(engine, User, id=user.account.id) == 1 and password_hash(engine, user.account.id) == before

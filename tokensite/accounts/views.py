@@ -97,14 +97,33 @@ def logout(request):
 
 @view_defaults(permission=AccountPermission.MANAGE, renderer="tokensite:templates/account.jinja2")
 class AccountViews:
-    """Change the password, delete the account (each asks for the password)."""
+    """Change the password, delete the account (each asks for the password).
+
+    Wrong passwords count against the sign-in limit (per user and IP), so that a
+    borrowed session cannot be used to guess the password behind it.
+    """
 
     def __init__(self, request):
         self.request = request
+        self.throttle_key = f"account:{request.user.id if request.user else ''}|{request.client_addr}"
 
     def page(self, errors=None, form=None, status=200):
         self.request.response.status = status
         return {"errors": errors or {}, "form": form}
+
+    def throttled(self, form: str, field: str):
+        """The 429 page when too many wrong passwords were tried, else None."""
+        verdict = self.request.registry.login_rate_limiter.check(self.throttle_key)
+        if verdict.allowed:
+            return None
+        self.request.response.headers["Retry-After"] = str(verdict.reset_after)
+        return self.page({field: f"Too many wrong passwords. Try again in {verdict.reset_after} seconds."},
+                         form=form, status=429)
+
+    def refused(self, error: service.AccountInputError, form: str, field: str):
+        if field in error.errors:
+            self.request.registry.login_rate_limiter.hit(self.throttle_key)
+        return self.page(error.errors, form=form, status=400)
 
     @view_config(route_name="accounts.account", request_method="GET")
     def show(self):
@@ -113,11 +132,14 @@ class AccountViews:
     @view_config(route_name="accounts.password", request_method="POST")
     def change_password(self):
         request, params = self.request, self.request.POST
+        refusal = self.throttled("password", "current_password")
+        if refusal:
+            return refusal
         try:
             service.change_password(request.user, params.get("current_password"), params.get("password"),
                                     params.get("password_confirmation"))
         except service.AccountInputError as error:
-            return self.page(error.errors, form="password", status=400)
+            return self.refused(error, "password", "current_password")
         record_event(request, EventTag.PASSWORD_CHANGED)
         # the new fingerprint ends every other session; this one carries it and stays
         headers = remember(request, str(request.user.id), user=request.user)
@@ -127,10 +149,13 @@ class AccountViews:
     @view_config(route_name="accounts.delete", request_method="POST")
     def delete(self):
         request = self.request
+        refusal = self.throttled("delete", "password")
+        if refusal:
+            return refusal
         try:
             service.delete_account(request.dbsession, request.user, request.POST.get("password"))
         except service.AccountInputError as error:
-            return self.page(error.errors, form="delete", status=400)
+            return self.refused(error, "delete", "password")
         headers = forget(request)
         new_csrf_token(request)
         request.session.flash("Your account and everything in it were deleted.")
