@@ -5,6 +5,7 @@ import base64
 import binascii
 
 import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNoContent
 from pyramid.view import view_config
 
 from ..events import EventTag, record_event
@@ -39,8 +40,7 @@ def revoke_current_token(request):
     if not request.token.transient:
         record_event(request, EventTag.TOKEN_REVOKED, token=request.token)
         request.token_service.revoke(request.token)
-    request.response.status = 204
-    return request.response
+    return HTTPNoContent()
 
 
 @view_config(route_name="api.token.rotate", request_method="POST", permission=AUTHENTICATED, renderer="json")
@@ -161,5 +161,4 @@ def update_post(context, request):
 def delete_post(context, request):
     request.dbsession.delete(context.post)
     request.dbsession.flush()
-    request.response.status = 204
-    return request.response
+    return HTTPNoContent()
