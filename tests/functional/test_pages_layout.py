@@ -92,3 +92,10 @@ def test_signing_out_from_the_header_ends_the_session(user):
     user.logout()
     user.get("/dashboard", status=303)
     assert user.login(user.account.email, PASSWORD).status_int == 303
+
+
+@pytest.mark.parametrize("path, status", [("/no-such-page", 404), ("/user/api-tokens/1/delete", 400)])
+def test_error_pages_carry_the_layout_and_csrf_meta(user, path, status):
+    res = user.get(path, status=404) if status == 404 else user.form_post(path, csrf=False, status=400)
+    assert meta_csrf(res)
+    assert res.html.find(id="signed-in-user").text == "Ada Lovelace"

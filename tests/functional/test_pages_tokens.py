@@ -317,3 +317,14 @@ def test_put_and_delete_without_the_csrf_header_are_a_json_400(user, engine, met
 def test_put_when_signed_out_is_a_json_401(browser):
     res = browser.api("PUT", f"{INDEX}/1", json_body={"permissions": []}, csrf=True, status=401)
     assert res.json["error"]["code"] == "unauthenticated"
+
+
+def test_only_the_most_recent_pages_keep_a_working_nonce(user, engine):
+    from tokensite.pages.nonce import KEEP
+
+    forms = [user.get(INDEX).forms["create-token-form"] for _ in range(KEEP + 1)]
+    forms[0]["name"] = "oldest tab"
+    forms[0].submit(status=409)
+    forms[-1]["name"] = "newest tab"
+    forms[-1].submit(status=201)
+    assert [t["name"] for t in tokens(engine)] == ["newest tab"]
