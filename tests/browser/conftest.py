@@ -93,16 +93,34 @@ class PageProblems:
 
 
 @pytest.fixture
-def page(request, chromium, live_server):
-    """A new tab in a new context (no cookies), clipboard allowed, on the live site."""
-    context = chromium.new_context(base_url=live_server.application_url, viewport={"width": 1100, "height": 800})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.application_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    tab.problems = PageProblems(tab)
-    yield tab
-    context.close()
-    tab.problems.check()
+def open_tab(chromium, live_server):
+    """``open_tab()``: a new tab in a new context (no cookies, clipboard allowed) on the live site.
+
+    Every tab is closed at the end of the test, which then fails on any browser error left unreported.
+    """
+    contexts = []
+
+    def open_():
+        context = chromium.new_context(base_url=live_server.application_url,
+                                       viewport={"width": 1100, "height": 800})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.application_url)
+        context.set_default_timeout(TIMEOUT_MS)
+        tab = context.new_page()
+        tab.problems = PageProblems(tab)
+        contexts.append((context, tab))
+        return tab
+
+    yield open_
+    for context, _ in contexts:
+        context.close()
+    for _, tab in contexts:
+        tab.problems.check()
+
+
+@pytest.fixture
+def page(open_tab):
+    """The test's first tab."""
+    return open_tab()
 
 
 def slug(text: str) -> str:
@@ -111,16 +129,17 @@ def slug(text: str) -> str:
 
 @pytest.fixture
 def shot(request, page):
-    """``shot("signed-in")``: screenshot the page as step n of this test, and fail on browser errors so far."""
+    """``shot("signed-in")``: screenshot the page (or ``tab``) as step n of this test; fail on its errors so far."""
     folder = SCREENSHOTS / slug(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     count = 0
 
-    def take(step: str):
+    def take(step: str, tab=None):
         nonlocal count
         count += 1
-        page.screenshot(path=folder / f"{count:02d}-{slug(step)}.png", full_page=True)
-        page.problems.check()
+        tab = tab or page
+        tab.screenshot(path=folder / f"{count:02d}-{slug(step)}.png", full_page=True)
+        tab.problems.check()
 
     return take

@@ -12,6 +12,7 @@ import re
 import urllib.error
 import urllib.request
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from ..client import PASSWORD, unique_email
@@ -46,9 +47,13 @@ class Person:
         self.password = PASSWORD
 
     # -- pages
-    def page_exists(self, path: str) -> bool:
-        """Whether a signed-in GET of ``path`` is a page yet (shares this tab's cookies)."""
-        return self.page.request.get(path, max_redirects=0).status == 200
+    def require_page(self, path: str, what: str):
+        """Skip the rest of this test, naming the page, while ``path`` is not a page yet.
+
+        A signed-in page that exists sends an anonymous visitor to sign in (303); a missing one is a 404.
+        """
+        if self.page.request.get(path, max_redirects=0).status == 404:
+            pytest.skip(f"{path} ({what}) does not exist yet")
 
     def go_to(self, menu_item: str):
         """Follow a link of the site's menu, opening the menu first if it is folded away."""
@@ -78,6 +83,9 @@ class Person:
             self.open_menu()
         button.click()
         expect(self.page).to_have_url(re.compile(r"/$"))
+
+    def signed_in(self) -> bool:
+        return self.page.request.get("/dashboard", max_redirects=0).status == 200
 
     def sign_in(self, password: str | None = None):
         self.page.get_by_role("link", name="Sign in", exact=True).first.click()
@@ -125,3 +133,10 @@ class Person:
         else:
             scope = self.page
         scope.get_by_role("button", name=action).filter(visible=True).last.click()
+
+    def submit_and_confirm(self, form: Locator, button: str):
+        """Press ``button`` of ``form``, then confirm in a dialog if the page opens one."""
+        form.get_by_role("button", name=button).click()
+        dialog = self.page.get_by_role("dialog").filter(visible=True)
+        if dialog.count():
+            dialog.get_by_role("button", name=button).click()
