@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 
@@ -113,6 +114,18 @@ class Person:
         field = self.page.locator("#new-token")
         expect(field).to_be_visible()
         return field.input_value()
+
+    def copy_new_token(self) -> str:
+        """Press Copy; return what reached the clipboard, or else what the page selected for Ctrl+C."""
+        self.page.get_by_role("button", name="Copy").click()
+        field = self.page.locator("#new-token")
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:  # the page copies asynchronously
+            copied = self.page.evaluate("navigator.clipboard.readText().catch(() => null)")
+            if copied:
+                return copied
+            time.sleep(0.1)
+        return field.evaluate("f => document.activeElement === f ? f.value.slice(f.selectionStart, f.selectionEnd) : ''")
 
     def token_row(self, name: str) -> Locator:
         """The list item (or table row) that shows the token called ``name``."""
