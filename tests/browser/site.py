@@ -147,6 +147,13 @@ class Person:
             scope = self.page
         scope.get_by_role("button", name=action).filter(visible=True).last.click()
 
+    def reveal(self, form: Locator) -> Locator:
+        """Open the disclosure (``<details>``) a form is folded into, as a person clicks its summary."""
+        if not form.is_visible():
+            self.page.locator("details").filter(has=form).last.locator("summary").first.click()
+        expect(form).to_be_visible()
+        return form
+
     def submit_and_confirm(self, form: Locator, button: str):
         """Press ``button`` of ``form``, then confirm in a dialog if the page opens one."""
         form.get_by_role("button", name=button).click()

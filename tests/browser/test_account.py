@@ -52,7 +52,7 @@ def test_changing_the_password_signs_out_other_sessions(page, open_tab, shot, li
     assert elsewhere.signed_in()
 
     ada.go_to("Account")
-    form = page.locator('form[action="/user/password"]')
+    form = ada.reveal(page.locator('form[action="/user/password"]'))
     form.locator('[name="current_password"]').fill(ada.password)
     form.locator('[name="password"]').fill(NEW_PASSWORD)
     form.locator('[name="password_confirmation"]').fill(NEW_PASSWORD)
@@ -80,7 +80,7 @@ def test_deleting_the_account_revokes_its_tokens(page, shot, live_server):
     assert call_api(url, "/api/user", plaintext).status == 200
 
     ada.go_to("Account")
-    form = page.locator('form[action="/user/delete"]')
+    form = ada.reveal(page.locator('form[action="/user/delete"]'))
     form.locator('[name="password"]').fill(ada.password)
     shot("about-to-delete")
     ada.submit_and_confirm(form, "Delete")
