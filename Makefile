@@ -2,8 +2,18 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# the browser tests drive Debian's Chromium (Playwright never downloads a browser here);
+# `make test NO_BROWSER=1` leaves them out on a machine without it
+CHROMIUM := /usr/bin/chromium
+ifdef NO_BROWSER
+TEST_NEEDS :=
+TEST_SELECTION := -m "not browser"
+else
+TEST_NEEDS := $(CHROMIUM)
+TEST_SELECTION :=
+endif
 
-.PHONY: run test bench initdb clean
+.PHONY: run test bench initdb clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +33,19 @@ initdb: $(VENV)/.installed
 run: initdb
 	$(BIN)/pserve development.ini
 
-test: $(VENV)/.installed-testing
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "The browser tests need $(CHROMIUM): run 'sudo apt-get install chromium'" >&2; \
+		echo "(or run 'make test' as root), or leave them out with 'make test NO_BROWSER=1'." >&2; \
+		exit 1; \
+	fi
+
+test: $(VENV)/.installed-testing $(TEST_NEEDS)
+	$(BIN)/python -m pytest $(TEST_SELECTION) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-testing
 	$(BIN)/python -m benchmarks
