@@ -64,14 +64,15 @@ class LoginViews:
         throttle_key = f"{email}|{request.client_addr}"
         limiter = request.registry.login_rate_limiter
         page = {"email": request.POST.get("email", ""), "next": safe_next(request.POST.get("next"))}
-        verdict = limiter.check(throttle_key)
+        # count the attempt before checking the password: an atomic hit in the shared
+        # storage, so concurrent guesses on any number of workers get 5 tries in all
+        verdict = limiter.hit(throttle_key)
         if not verdict.allowed:
             request.response.status = 429
             request.response.headers["Retry-After"] = str(verdict.reset_after)
             return {**page, "error": f"Too many failed sign-ins. Try again in {verdict.reset_after} seconds."}
         user = service.authenticate(request.dbsession, email, password)
         if user is None:
-            limiter.hit(throttle_key)
             request.response.status = 400
             return {**page, "error": "These credentials do not match our records."}
         limiter.clear(throttle_key)
