@@ -147,6 +147,52 @@ def test_the_login_throttle_counts_failures_on_both_processes(pair):
     assert other_email.status == 400
 
 
+def together(*calls):
+    """Run the calls at the same moment from one thread each; their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def at_once(call):
+        barrier.wait(timeout=30)
+        return call()
+
+    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
+        return [future.result() for future in [pool.submit(at_once, call) for call in calls]]
+
+
+def test_concurrent_failed_sign_ins_on_both_processes_get_five_tries_in_all(pair, report):
+    _, email = signed_in(pair.a)
+    attackers = [(Client(), server) for server in itertools.islice(itertools.cycle(pair), 12)]
+    forms = [{"email": email, "password": f"guess-{n}", "csrf_token": client.csrf(server)}
+             for n, (client, server) in enumerate(attackers)]
+
+    statuses = together(*[lambda c=client, s=server, f=form: c.request(s, "POST", "/login", form=f).status
+                          for (client, server), form in zip(attackers, forms)])
+
+    report(f"12 concurrent wrong passwords on 2 processes: {statuses.count(400)} tried, "
+           f"{statuses.count(429)} throttled")
+    assert sorted(statuses) == [400] * 5 + [429] * 7
+
+
+ROTATION_ROUNDS = 4
+
+
+def test_concurrent_rotations_on_both_processes_hand_out_one_working_secret(server_pair, report):
+    pair = server_pair(BUSY)
+    client, _ = signed_in(pair.a)
+    rounds = []
+    for _ in range(ROTATION_ROUNDS):
+        token = client.create_token(pair.a)
+        answers = together(*[lambda s=server: api(s, "POST", "/api/token/rotate", token) for server in pair])
+        secrets = [res.json()["token"] for res in answers if res.status == 201]
+        rounds.append(([res.status for res in answers], [api(pair.b, "GET", "/api/user", secret).status
+                                                         for secret in secrets]))
+
+    report(f"{ROTATION_ROUNDS} rounds of two concurrent rotations (statuses, use of each new secret): {rounds}")
+    # one rotation wins; the other was made with a secret that no longer exists
+    assert all(sorted(statuses) == [201, 401] and uses == [200] for statuses, uses in rounds)
+    assert pair.errors() == []
+
+
 def test_the_api_rate_limit_counts_requests_on_both_processes(pair):
     client, _ = signed_in(pair.a)
     token = client.create_token(pair.a)
