@@ -55,7 +55,7 @@ def _unavailable(service: str, url: str, error: Exception):
     message = f"{service} at {url} is not reachable ({type(error).__name__}: {error})"
     if REQUIRE_SERVICES:
         pytest.fail(f"{message}; TOKENSITE_REQUIRE_SERVICES=1 requires it", pytrace=False)
-    pytest.skip(f"deployment tests need {message}; set TOKENSITE_TEST_POSTGRES_URL / TOKENSITE_TEST_REDIS_URL")
+    pytest.skip(f"deployment tests skipped: {message} (set TOKENSITE_TEST_POSTGRES_URL, TOKENSITE_TEST_REDIS_URL)")
 
 
 MEASUREMENTS = pytest.StashKey[list]()
