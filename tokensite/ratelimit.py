@@ -44,10 +44,6 @@ class RateLimiter:
         allowed = self._limiter.hit(self._item, self._namespace, key)
         return self._verdict(key, allowed)
 
-    def check(self, key: str) -> Verdict:
-        """Whether ``key`` may go on, without counting (for "failures only" limits)."""
-        return self._verdict(key, self._limiter.test(self._item, self._namespace, key))
-
     def clear(self, key: str) -> None:
         self._limiter.clear(self._item, self._namespace, key)
 

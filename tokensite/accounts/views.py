@@ -68,14 +68,15 @@ class LoginViews:
         throttle_key = f"{email}|{request.client_addr}"
         limiter = request.registry.login_rate_limiter
         page = {"email": request.POST.get("email", ""), "next": safe_next(request.POST.get("next"))}
-        verdict = limiter.check(throttle_key)
+        # count the attempt before checking the password: an atomic hit in the shared
+        # storage, so concurrent guesses on any number of workers get 5 tries in all
+        verdict = limiter.hit(throttle_key)
         if not verdict.allowed:
             request.response.status = 429
             request.response.headers["Retry-After"] = str(verdict.reset_after)
             return {**page, "error": f"Too many failed sign-ins. Try again in {verdict.reset_after} seconds."}
         user = service.authenticate(request.dbsession, email, password)
         if user is None:
-            limiter.hit(throttle_key)
             known = service.find_by_email(request.dbsession, email)
             if known is not None:
                 record_event(request, EventTag.SIGN_IN_FAILED, user=known)
@@ -112,8 +113,12 @@ class AccountViews:
         return {"errors": errors or {}, "form": form}
 
     def throttled(self, form: str, field: str):
-        """The 429 page when too many wrong passwords were tried, else None."""
-        verdict = self.request.registry.login_rate_limiter.check(self.throttle_key)
+        """The 429 page when too many wrong passwords were tried, else None.
+
+        Every attempt is counted before the password is checked (one atomic hit in the
+        shared storage, as for sign-in); a right password clears the count.
+        """
+        verdict = self.request.registry.login_rate_limiter.hit(self.throttle_key)
         if verdict.allowed:
             return None
         self.request.response.headers["Retry-After"] = str(verdict.reset_after)
@@ -121,8 +126,8 @@ class AccountViews:
                          form=form, status=429)
 
     def refused(self, error: service.AccountInputError, form: str, field: str):
-        if field in error.errors:
-            self.request.registry.login_rate_limiter.hit(self.throttle_key)
+        if field not in error.errors:  # the password was right: only other fields were wrong
+            self.request.registry.login_rate_limiter.clear(self.throttle_key)
         return self.page(error.errors, form=form, status=400)
 
     @view_config(route_name="accounts.account", request_method="GET")
@@ -140,6 +145,7 @@ class AccountViews:
                                     params.get("password_confirmation"))
         except service.AccountInputError as error:
             return self.refused(error, "password", "current_password")
+        request.registry.login_rate_limiter.clear(self.throttle_key)
         record_event(request, EventTag.PASSWORD_CHANGED)
         # the new fingerprint ends every other session; this one carries it and stays
         headers = remember(request, str(request.user.id), user=request.user)

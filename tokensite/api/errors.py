@@ -11,6 +11,8 @@ import logging
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from pyramid.response import Response
+from pyramid_retry import is_error_retryable, is_last_attempt
+from transaction.interfaces import NoTransaction
 
 from ..tokens import Reason
 from ..tokens.policy import BearerAuthentication
@@ -92,8 +94,28 @@ def http_exception_view(exc: HTTPException, request):
     return error_response(exc.code, code, exc.detail or exc.explanation or exc.title, dict(exc.headers))
 
 
+def _will_be_retried(request, exc) -> bool:
+    """Whether ``exc`` is a conflict with another request (e.g. a token rotated meanwhile)
+    that pyramid_retry will run again, so that this response is never sent.
+
+    pyramid_tm tags such errors only after the exception view, so the open
+    transaction is asked directly.
+    """
+    if is_last_attempt(request):
+        return False
+    if is_error_retryable(request, exc):
+        return True
+    try:
+        return request.tm.get().isRetryableError(exc)
+    except NoTransaction:
+        return False
+
+
 def server_error_view(exc, request):
-    log.exception("unexpected error in %s %s", request.method, request.path)
+    if _will_be_retried(request, exc):
+        log.info("retrying %s %s after a conflict: %s", request.method, request.path, type(exc).__name__)
+    else:
+        log.exception("unexpected error in %s %s", request.method, request.path)
     return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
 
 

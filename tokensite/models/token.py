@@ -25,6 +25,13 @@ class ApiToken(Base):
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
+    # The secret is the row's version: the ORM updates or deletes a token only
+    # WHERE token_hash is still the one this request loaded.  Two workers rotating
+    # (or one rotating, one revoking) the same token at once would otherwise both
+    # succeed, one handing out a secret the other had already replaced; instead the
+    # loser raises StaleDataError, pyramid_retry runs it again, and it sees the truth.
+    __mapper_args__ = {"version_id_col": token_hash, "version_id_generator": False}
+
     transient = False
 
     def can(self, ability: str) -> bool:

@@ -118,14 +118,18 @@ class TokenService:
         Most requests of a busy token skip the write entirely (the check is made on
         the row already loaded); the conditional UPDATE keeps concurrent processes
         from writing the same window twice, and it touches one row by primary key,
-        so it cannot deadlock with another request.
+        so it cannot deadlock with another request.  When another request won the
+        race, the value it stored is read back on demand, never assumed.
         """
         now = now or utcnow()
         stale_before = now - dt.timedelta(seconds=self.settings.last_used_resolution_seconds)
         if token.last_used_at is not None and token.last_used_at >= stale_before:
             return
-        self.dbsession.execute(TOUCH, {"token_id": token.id, "stale_before": stale_before, "now": now})
-        set_committed_value(token, "last_used_at", now)
+        result = self.dbsession.execute(TOUCH, {"token_id": token.id, "stale_before": stale_before, "now": now})
+        if result.rowcount:
+            set_committed_value(token, "last_used_at", now)
+        else:
+            self.dbsession.expire(token, ["last_used_at"])
 
     def create(self, user: User, name, abilities, expires_in_days=None, *, allow_wildcard=False) -> NewToken:
         """A new token for ``user``; raises TokenInputError for input a person must fix."""
