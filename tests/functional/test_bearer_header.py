@@ -1,25 +1,10 @@
 """Malformed ``Authorization`` values: 401 before any SQL statement (CONTRACT §5, §8)."""
-import contextlib
-
 import pytest
-import sqlalchemy as sa
+
+from ..sql import sql_statements
 
 SANCTUM_CASES = ["", "|", "test", "|test", "1ABC|test", "1ABC|", "1,2|test", "Bearer", "Bearer |test",
                  "Bearer 1,2|test", "Bearer 1ABC|test", "Bearer 1ABC|"]
-
-
-@contextlib.contextmanager
-def sql_statements():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("authorization", SANCTUM_CASES)
