@@ -185,9 +185,9 @@ class TokenService:
     def expires_at(expires_in_days) -> dt.datetime | None:
         if expires_in_days in (None, "", "never"):
             return None
-        try:
-            days = int(expires_in_days)
-        except (TypeError, ValueError):
+        try:  # whole days only: int(7.5) would quietly make it 7
+            days = int(expires_in_days) if isinstance(expires_in_days, (int, str)) else None
+        except ValueError:
             days = None
         if days not in EXPIRY_CHOICES_DAYS:
             raise TokenInputError(
