@@ -50,7 +50,9 @@ def exact_time(when: dt.datetime | None) -> str:
 @subscriber(BeforeRender)
 def page_globals(event):
     request = event.get("request")
-    if request is None or event.rendering_val is None or not isinstance(event.rendering_val, dict):
+    # templates only: the JSON renderer fires BeforeRender too, and asking for a CSRF
+    # token there would hand every bearer client a session cookie
+    if request is None or not str(event.get("renderer_name", "")).endswith(".jinja2"):
         return
     event.setdefault("csrf_token", get_csrf_token(request))
     event.setdefault("api_enabled", request.registry.tokensite.api_enabled)
