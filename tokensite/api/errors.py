@@ -92,6 +92,10 @@ def http_exception_view(exc: HTTPException, request):
     return error_response(exc.code, code, exc.detail or exc.explanation or exc.title, dict(exc.headers))
 
 
+def undecodable_view(exc, request):
+    return error_response(400, "bad_request", "The request is not valid UTF-8.")
+
+
 def server_error_view(exc, request):
     log.exception("unexpected error in %s %s", request.method, request.path)
     return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")
@@ -101,5 +105,6 @@ def add_error_views(config, path_info: str):
     """The exception views, for requests under the API prefix only (``path_info`` regex)."""
     for context, view in ((ApiError, api_error_view), (HTTPForbidden, forbidden_view),
                           (BadCSRFToken, csrf_view), (HTTPNotFound, not_found_view),
-                          (HTTPException, http_exception_view), (Exception, server_error_view)):
+                          (HTTPException, http_exception_view), (UnicodeDecodeError, undecodable_view),
+                          (Exception, server_error_view)):
         config.add_exception_view(view, context=context, path_info=path_info)
