@@ -186,3 +186,18 @@ def test_a_bearer_request_needs_no_csrf_header(user, engine):
     token = user.create_token("cli", ["create"])
     user.api("POST", "/api/posts", token=token, json_body={"title": "by token"}, cookies=True, status=201)
     assert [row["title"] for row in rows(engine, "posts")] == ["by token"]
+
+
+def test_refusals_carry_the_rate_limit_and_expiry_headers(user):
+    token = user.create_token("reader", ["read"], expires_in_days=7)
+    for method, path, status in (("POST", "/api/posts", 403), ("GET", "/api/posts/424242", 404)):
+        res = user.api(method, path, token=token, json_body={"title": "x"}, status=status)
+        assert res.headers["RateLimit-Limit"] == "600"
+        assert "Tokensite-Token-Expiration" in res.headers
+
+
+def test_the_openapi_document_is_public(browser):
+    res = browser.api("GET", "/api/openapi.json", status=200)
+    assert res.content_type == "application/json"
+    assert res.json["openapi"].startswith("3.1")
+    assert {"/user", "/token", "/token/rotate", "/posts", "/posts/{id}"} <= set(res.json["paths"])
