@@ -25,7 +25,6 @@ from tokensite import main
 from tokensite.accounts import passwords
 from tokensite.models import get_session_factory
 from tokensite.models.meta import Base
-from tokensite.scripts.initdb import alembic_config
 
 from .client import Browser
 

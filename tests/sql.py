@@ -31,4 +31,5 @@ def writes(statements) -> list[str]:
 def rows(engine, table: str, order_by: str = "id") -> list[dict]:
     """Every row of ``table`` as dicts: what an operator would see."""
     with engine.connect() as conn:
-        return [dict(row) for row in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY {order_by}")).mappings()]
+        result = conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY {order_by}"))
+        return [dict(row) for row in result.mappings()]

@@ -56,7 +56,8 @@ def mint(request):
     """A token made by the app itself through ``request.token_service``, for the signed-in user."""
     if request.user is None:
         raise HTTPForbidden()
-    new = request.token_service.create(request.user, request.json_body["name"], request.json_body["abilities"])
+    body = request.json_body
+    new = request.token_service.create(request.user, body["name"], body["abilities"])
     return {"token": new.plaintext}
 
 
@@ -74,7 +75,8 @@ def make_app(database_url):
     config.add_route("mint", "/mint")
     config.add_view(whoami, route_name="whoami", renderer="json")
     config.add_view(read, route_name="article", permission="read", renderer="json")
-    config.add_view(publish, route_name="publish", request_method="POST", permission="publish", renderer="json")
+    config.add_view(publish, route_name="publish", request_method="POST", permission="publish",
+                    renderer="json")
     config.add_view(sign_in, route_name="sign_in", request_method="POST", renderer="json")
     config.add_view(sign_out, route_name="sign_out", request_method="POST", renderer="json")
     config.add_view(mint, route_name="mint", request_method="POST", renderer="json")

@@ -24,7 +24,8 @@ def in_transaction(app, work):
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        return work(dbsession, TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions))
+        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
+        return work(dbsession, service)
 
 
 @pytest.fixture
@@ -88,8 +89,9 @@ def test_acl_and_ability_must_both_allow(addon_app, people, who, abilities, stat
 def test_reading_needs_the_read_ability(addon_app, people):
     addon.ARTICLES[1] = people[OWNER]
     client = webtest.TestApp(addon_app)
-    client.get("/api/articles/1", headers=bearer(token_for(addon_app, people[OTHER], ["read"])), status=200)
-    client.get("/api/articles/1", headers=bearer(token_for(addon_app, people[OTHER], ["publish"])), status=403)
+    for abilities, status in ((["read"], 200), (["publish"], 403)):
+        token = token_for(addon_app, people[OTHER], abilities)
+        client.get("/api/articles/1", headers=bearer(token), status=status)
     client.get("/api/articles/1", status=403)
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 INITDB = pathlib.Path(sys.executable).parent / "tokensite-initdb"
 COLUMNS = {
     "users": {"id", "email", "name", "password_hash", "created_at", "updated_at"},
-    "api_tokens": {"id", "user_id", "name", "token_hash", "abilities", "created_at", "updated_at", "last_used_at",
-                   "expires_at"},
+    "api_tokens": {"id", "user_id", "name", "token_hash", "abilities", "created_at", "updated_at",
+                   "last_used_at", "expires_at"},
 }
 
 
@@ -36,8 +36,10 @@ def test_initdb_creates_the_contract_tables_and_is_idempotent(tmp_path):
         inspector = sa.inspect(engine)
         for table, columns in COLUMNS.items():
             assert columns <= {column["name"] for column in inspector.get_columns(table)}, table
-        token_indexes = {tuple(index["column_names"]): index["unique"] for index in inspector.get_indexes("api_tokens")}
-        unique_constraints = [tuple(c["column_names"]) for c in inspector.get_unique_constraints("api_tokens")]
+        token_indexes = {tuple(index["column_names"]): index["unique"]
+                         for index in inspector.get_indexes("api_tokens")}
+        unique_constraints = [tuple(constraint["column_names"])
+                              for constraint in inspector.get_unique_constraints("api_tokens")]
         assert token_indexes.get(("token_hash",)) or ("token_hash",) in unique_constraints
         assert ("expires_at",) in token_indexes
         [fk] = [fk for fk in inspector.get_foreign_keys("api_tokens") if fk["referred_table"] == "users"]

@@ -25,7 +25,8 @@ def token_made_in_code(app, user_id, abilities):
     with manager:
         dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
         service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
-        return service.create(dbsession.get(User, user_id), "in code", abilities, allow_wildcard=True).plaintext
+        new = service.create(dbsession.get(User, user_id), "in code", abilities, allow_wildcard=True)
+        return new.plaintext
 
 
 def create_post(client, title="Hello", body="World"):
@@ -39,8 +40,8 @@ def test_crud(writer, engine):
     assert (post["owner_id"], post["title"], post["body"]) == (writer.account.id, "Hello", "World")
     assert writer.api("GET", f"/api/posts/{post['id']}", token=writer.token, status=200).json == post
 
-    patched = writer.api("PATCH", f"/api/posts/{post['id']}", token=writer.token, json_body={"title": " New "},
-                         status=200).json
+    patched = writer.api("PATCH", f"/api/posts/{post['id']}", token=writer.token,
+                         json_body={"title": " New "}, status=200).json
     assert (patched["title"], patched["body"]) == ("New", "World")
     replaced = writer.api("PUT", f"/api/posts/{post['id']}", token=writer.token, json_body={"title": "Only"},
                           status=200).json
@@ -146,7 +147,8 @@ def test_unknown_posts_are_404(writer, post_id):
 ])
 def test_wrong_methods_are_405(writer, engine, method, path, allow):
     post = create_post(writer)
-    res = writer.api(method, path.format(id=post["id"]), token=writer.token, json_body={"title": "x"}, status=405)
+    res = writer.api(method, path.format(id=post["id"]), token=writer.token, json_body={"title": "x"},
+                     status=405)
     assert res.json["error"]["code"] == "method_not_allowed"
     assert res.headers["Allow"] == allow
     [row] = rows(engine, "posts")
@@ -164,7 +166,8 @@ def test_creating_needs_the_create_ability(user, engine):
     res = user.api("POST", "/api/posts", token=token, json_body={"title": "x"}, status=403)
     assert res.json["error"] == {"code": "insufficient_scope", "message": res.json["error"]["message"],
                                  "required": "create"}
-    assert res.headers["WWW-Authenticate"] == 'Bearer realm="tokensite", error="insufficient_scope", scope="create"'
+    assert res.headers["WWW-Authenticate"] == (
+        'Bearer realm="tokensite", error="insufficient_scope", scope="create"')
     assert rows(engine, "posts") == []
 
 

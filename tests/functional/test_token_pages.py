@@ -96,8 +96,8 @@ def test_max_per_user(make_app, engine):
 def test_changing_permissions(user, engine):
     user.create_token("t", ["read"])
     token_id = the_row(engine)["id"]
-    res = user.form_post(f"{INDEX}/{token_id}/permissions", [("permissions", "update"), ("permissions", "create")],
-                         status=303)
+    res = user.form_post(f"{INDEX}/{token_id}/permissions",
+                         [("permissions", "update"), ("permissions", "create")], status=303)
     assert res.headers["Location"].endswith(INDEX)
     assert abilities_of(the_row(engine)) == ["update", "create"]
     user.form_post(f"{INDEX}/{token_id}/permissions", [], status=303)
@@ -163,8 +163,8 @@ def foreign_requests(client, token_id):
     yield client.form_post(f"{path}/permissions", [("permissions", "delete")])
     yield client.form_post(f"{path}/delete")
     yield client.form_post(f"{path}/regenerate")
-    yield client.request(path, method="PUT", body=b'{"permissions": ["delete"]}', content_type="application/json",
-                         headers=csrf, status="*")
+    yield client.request(path, method="PUT", body=b'{"permissions": ["delete"]}',
+                         content_type="application/json", headers=csrf, status="*")
     yield client.request(path, method="DELETE", headers=csrf, status="*")
 
 
@@ -172,7 +172,8 @@ def foreign_requests(client, token_id):
 def test_tokens_that_are_not_yours_are_404(user, other_user, engine, whose):
     other_user.create_token("theirs", ["read"])
     before = rows(engine, "api_tokens")
-    token_id = {"another user's": before[0]["id"], "missing": before[0]["id"] + 1000, "non-numeric": "abc"}[whose]
+    their_id = before[0]["id"]
+    token_id = {"another user's": their_id, "missing": their_id + 1000, "non-numeric": "abc"}[whose]
     for res in foreign_requests(user, token_id):
         assert res.status_int == 404, res.request.path
     assert rows(engine, "api_tokens") == before
@@ -186,3 +187,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(browser, user, engine):
     for res in foreign_requests(browser, token_id):
         assert res.status_int in (303, 400), res.request.path
     assert rows(engine, "api_tokens") == before
+
+
+def test_names_need_not_be_unique(user, engine):
+    user.create_token("same")
+    user.create_token("same")
+    assert [row["name"] for row in rows(engine, "api_tokens")] == ["same", "same"]

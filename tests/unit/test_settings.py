@@ -28,7 +28,8 @@ def test_defaults():
     ("tokensite.tokens.expiration", "", "token_expiration_minutes", None),
     ("tokensite.tokens.last_used_resolution", "0", "last_used_resolution_seconds", 0),
     ("tokensite.tokens.max_per_user", "3", "max_tokens_per_user", 3),
-    ("tokensite.ratelimit.storage", "redis://127.0.0.1:6379/1", "ratelimit_storage", "redis://127.0.0.1:6379/1"),
+    ("tokensite.ratelimit.storage", "redis://127.0.0.1:6379/1", "ratelimit_storage",
+     "redis://127.0.0.1:6379/1"),
     ("tokensite.ratelimit.api", "60/second", "ratelimit_api", "60/second"),
     ("tokensite.ratelimit.login", "10 per hour", "ratelimit_login", "10 per hour"),
 ])

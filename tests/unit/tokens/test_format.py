@@ -19,7 +19,8 @@ def make(random_part: str, prefix: str = PREFIX) -> str:
 
 
 # a token whose checksum has letters, so that an upper-cased checksum differs
-GOOD = next(token for token in (make(f"{n:040d}") for n in range(100)) if any(c.isalpha() for c in token[44:]))
+GOOD = next(token for token in (make(f"{n:040d}") for n in range(100))
+            if any(c.isalpha() for c in token[44:]))
 
 
 def test_generate_has_the_contract_shape():

@@ -8,7 +8,8 @@ from zope.interface.verify import verifyObject
 from tokensite.models import ApiToken, Post, User
 from tokensite.permissions import AccountPermission
 from tokensite.resources import PostCollection, PostResource, SiteRoot
-from tokensite.tokens import AUTHENTICATED, TRANSIENT_TOKEN, Identity, Reason, TokenSecurityPolicy
+from tokensite.tokens import (AUTHENTICATED, TRANSIENT_TOKEN, Identity, Reason, TokenSecurityPolicy,
+                              uses_bearer)
 
 OWNER, STRANGER = User(id=1, email="owner@example.com"), User(id=2, email="other@example.com")
 
@@ -133,7 +134,8 @@ def test_a_bearer_header_outside_the_api_prefix_is_not_looked_at(config):
     request = testing.DummyRequest(path="/dashboard", headers={"Authorization": "Bearer nonsense"})
     policy = TokenSecurityPolicy()
     assert policy.identity(request) is None
-    assert policy.permits(request, SiteRoot(request), AccountPermission.MANAGE).reason == Reason.UNAUTHENTICATED
+    result = policy.permits(request, SiteRoot(request), AccountPermission.MANAGE)
+    assert result.reason == Reason.UNAUTHENTICATED
 
 
 def test_public_contexts_need_no_identity(request_):
@@ -141,3 +143,17 @@ def test_public_contexts_need_no_identity(request_):
         __acl__ = [("Allow", "system.Everyone", "view")]
 
     assert TokenSecurityPolicy().permits(request_, Public(), "view")
+
+
+@pytest.mark.parametrize("path, header, expected", [
+    ("/api", True, True),
+    ("/api/", True, True),
+    ("/api/posts/1", True, True),
+    ("/apiary", True, False),
+    ("/dashboard", True, False),
+    ("/", True, False),
+    ("/api/posts", False, False),
+])
+def test_only_api_requests_with_an_authorization_header_use_the_bearer(config, path, header, expected):
+    headers = {"Authorization": "Bearer x"} if header else {}
+    assert uses_bearer(testing.DummyRequest(path=path, headers=headers)) is expected

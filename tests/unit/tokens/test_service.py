@@ -61,7 +61,9 @@ def test_create_uses_the_configured_prefix(make_service, owner):
     assert make_service(token_prefix="acme_").create(owner, "n", []).plaintext.startswith("acme_")
 
 
-@pytest.mark.parametrize("name, expected", [("a", "a"), ("x" * 255, "x" * 255), ("  x  ", "x"), ("\tbot\n", "bot")])
+@pytest.mark.parametrize("name, expected", [
+    ("a", "a"), ("x" * 255, "x" * 255), ("  x  ", "x"), ("\tbot\n", "bot"),
+])
 def test_names_are_trimmed_and_1_to_255_characters(service, owner, name, expected):
     assert service.create(owner, name, []).token.name == expected
 
@@ -233,8 +235,8 @@ def test_touch_writes_at_most_once_per_window(make_service, owner, dbsession, en
     assert as_utc(last_used(engine)) == NOW + dt.timedelta(seconds=61)
 
 
-def test_touch_does_not_overwrite_a_fresh_write_from_another_process(make_service, permissions, owner, dbsession,
-                                                                      engine):
+def test_touch_does_not_overwrite_a_fresh_write_from_another_process(make_service, permissions, owner,
+                                                                      dbsession, engine):
     service = make_service(last_used_resolution_seconds=60)
     token = service.create(owner, "n", []).token
     dbsession.commit()
@@ -251,3 +253,12 @@ def test_touch_does_not_overwrite_a_fresh_write_from_another_process(make_servic
     finally:
         other_session.close()
     assert as_utc(last_used(engine)) == NOW
+
+
+def test_times_are_stored_in_utc(service, owner, dbsession, engine):
+    service.create(owner, "n", [], 7)
+    dbsession.commit()
+    [row] = rows(engine, "api_tokens")
+    now = utcnow()
+    assert abs(as_utc(row["created_at"]) - now) < dt.timedelta(seconds=30)
+    assert abs(as_utc(row["expires_at"]) - (now + dt.timedelta(days=7))) < dt.timedelta(seconds=30)
