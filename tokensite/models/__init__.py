@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import zope.sqlalchemy
+from pyramid.exceptions import ConfigurationError
 from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
@@ -20,7 +21,13 @@ configure_mappers()
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
-    engine = sa.engine_from_config(settings, prefix)
+    try:
+        engine = sa.engine_from_config(settings, prefix)
+    except (sa.exc.ArgumentError, KeyError, ValueError):
+        # the message never repeats the URL: it may hold a password
+        raise ConfigurationError(
+            f"{prefix}url (or TOKENSITE_DATABASE_URL) must be a database URL such as "
+            "sqlite:///tokensite.sqlite or postgresql+psycopg://user@host/db") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
