@@ -21,6 +21,10 @@ def test_defaults():
 @pytest.mark.parametrize("key, value, field, expected", [
     ("tokensite.features.api", "false", "api_enabled", False),
     ("tokensite.features.api", "off", "api_enabled", False),
+    ("tokensite.features.api", "True", "api_enabled", True),
+    ("tokensite.features.api", "", "api_enabled", True),
+    ("tokensite.session.secure", "yes", "session_secure", True),
+    ("tokensite.api.prefix", "/api/v1", "api_prefix", "/api/v1"),
     ("tokensite.api.prefix", "/v1/", "api_prefix", "/v1"),
     ("tokensite.api.prefix", "v1", "api_prefix", "/v1"),
     ("tokensite.tokens.prefix", "acme_", "token_prefix", "acme_"),
@@ -50,6 +54,11 @@ def test_ini_values(key, value, field, expected):
     ("tokensite.tokens.max_per_user", "many"),
     ("tokensite.ratelimit.api", "lots"),
     ("tokensite.ratelimit.login", "5/fortnight"),
+    ("tokensite.features.api", "maybe"),
+    ("tokensite.features.api", "disabled"),
+    ("tokensite.session.secure", "sometimes"),
+    ("tokensite.api.prefix", "/a b"),
+    ("tokensite.api.prefix", "/api/{id}"),
 ])
 def test_bad_values_are_refused_naming_the_key(key, value):
     with pytest.raises(ConfigurationError, match=key.replace(".", r"\.")):
@@ -106,3 +115,19 @@ def test_the_database_url_may_come_from_the_environment(clean_environ, database_
         assert str(app.registry["dbengine"].url) == other
     finally:
         app.registry["dbengine"].dispose()
+
+
+@pytest.mark.parametrize("settings, key", [
+    ({"sqlalchemy.url": "not a url"}, "sqlalchemy.url"),
+    ({"sqlalchemy.url": "nosuchdb://x"}, "sqlalchemy.url"),
+    ({"sqlalchemy.url": "sqlite://", "tokensite.ratelimit.storage": "foo://"}, "tokensite.ratelimit.storage"),
+])
+def test_bad_urls_refuse_to_start_naming_the_key(clean_environ, settings, key):
+    with pytest.raises(ConfigurationError, match=key.replace(".", r"\.")):
+        main({}, **{"tokensite.session.secret": SECRET, **settings})
+
+
+def test_a_bad_database_url_is_not_repeated(clean_environ):
+    with pytest.raises(ConfigurationError) as caught:
+        main({}, **{"tokensite.session.secret": SECRET, "sqlalchemy.url": "postgresql://u:hunter2@db:port/x"})
+    assert "hunter2" not in str(caught.value)
