@@ -114,6 +114,10 @@ def test_login_is_throttled_after_five_failures_per_email_and_ip(app, browser, a
     ("https://evil.example/", "/dashboard"),
     ("/\\evil.example", "/dashboard"),
     ("javascript:alert(1)", "/dashboard"),
+    ("/\t/evil.example", "/dashboard"),          # browsers drop the tab: //evil.example
+    ("/x\r\nSet-Cookie: a=b", "/dashboard"),     # header injection
+    ("/x\x00", "/dashboard"),
+    ("/caf\u00e9", "/dashboard"),
 ])
 def test_sign_in_follows_only_local_next(browser, account, target, expected):
     res = browser.form_post("/login", {"email": account.email, "password": account.password, "next": target},
