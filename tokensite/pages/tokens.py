@@ -87,7 +87,7 @@ class TokenPages:
         try:
             permissions = self.request.json_body.get("permissions") if self.request.content_type == \
                 "application/json" else self.request.POST.getall("permissions")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             permissions = None
         try:
             self.service.set_abilities(token, permissions if permissions is not None else "")

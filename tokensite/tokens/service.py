@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User, is_storable, utcnow
 from ..settings import Settings
 from . import format
 from .abilities import WILDCARD
@@ -166,6 +166,8 @@ class TokenService:
             raise TokenInputError("name", "The token name must be text.")
         if not name:
             raise TokenInputError("name", "Give the token a name, so that you can tell it apart later.")
+        if not is_storable(name):
+            raise TokenInputError("name", "The name contains characters that cannot be stored.")
         if len(name) > NAME_MAX_LENGTH:
             raise TokenInputError("name", f"The name is {len(name)} characters long; keep it to {NAME_MAX_LENGTH}.")
         return name
