@@ -34,6 +34,8 @@ def test_email_is_unique_case_insensitively(browser, engine):
     ("Ada", unique_email(), "short", "short", "at least 8"),
     ("Ada", unique_email(), PASSWORD, PASSWORD + "x", "does not match"),
     ("A" * 256, unique_email(), PASSWORD, PASSWORD, "255"),
+    ("A\x00da", unique_email(), PASSWORD, PASSWORD, "cannot be stored"),
+    ("Ada", "ada\x00@example.com", PASSWORD, PASSWORD, "Enter an email address"),
 ])
 def test_registration_errors_rerender_the_form(browser, engine, name, email, password, confirmation, message):
     res = browser.register(email, name, password, confirmation, status=400)
@@ -135,6 +137,10 @@ def test_an_anonymous_page_visit_comes_back_after_sign_in(browser, account):
 def test_signed_in_people_skip_the_forms(user):
     for path in ("/login", "/register"):
         assert user.get(path, status=303).headers["Location"].endswith("/dashboard")
+
+
+def test_an_email_with_nul_is_just_wrong_credentials(browser, account):
+    browser.login(account.email + "\x00", account.password, status=400)
 
 
 def test_a_form_that_is_not_utf8_is_not_a_500(browser, account):

@@ -70,6 +70,11 @@ BAD_BODIES = {
     "null title": (b'{"title": null}', "title"),
     "numeric body": (b'{"title": "ok", "body": 1}', "body"),
     "not UTF-8": (b'{"title": "\xff"}', "body"),
+    "nested too deeply": (b"[" * 100_000, "body"),
+    "title nested too deeply": (b'{"title": ' + b"[" * 100_000, "body"),
+    "NUL in the title": (b'{"title": "a\\u0000b"}', "title"),
+    "lone surrogate in the title": (b'{"title": "\\ud800"}', "title"),
+    "NUL in the body": (b'{"title": "ok", "body": "a\\u0000"}', "body"),
 }
 
 

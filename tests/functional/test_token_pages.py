@@ -58,6 +58,7 @@ def test_the_form_lists_every_permission_with_the_defaults_checked(user):
     ([("name", "   ")], "Give the token a name"),
     ([("name", "x" * 256)], "keep it to 255"),
     ([("name", "x"), ("expires_in_days", "14")], "Choose an expiry"),
+    ([("name", "a\x00b")], "cannot be stored"),
 ])
 def test_bad_input_is_400_and_changes_nothing(user, engine, fields, message):
     res = user.form_post(INDEX, fields, status=400)
@@ -147,7 +148,7 @@ def test_put_and_delete_for_scripts(user, engine):
 
 
 @pytest.mark.parametrize("body", [b'{"permissions": ["nope"]}', b'{"permissions": "read"}', b"[]", b"{",
-                                  b'{"permissions": [1]}'])
+                                  b'{"permissions": [1]}', b"[" * 100_000])
 def test_put_with_bad_permissions_is_400(user, engine, body):
     user.create_token("t", ["read"])
     before = the_row(engine)
