@@ -21,9 +21,10 @@ def write_ini(folder: pathlib.Path) -> pathlib.Path:
     return ini
 
 
-def initdb(ini):
-    """Run the console command, with the .ini alone deciding the database."""
+def initdb(ini, **variables):
+    """Run the console command; only the given TOKENSITE_* variables are set."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("TOKENSITE_")}
+    env.update(variables)
     return subprocess.run([str(INITDB), str(ini)], capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -59,3 +60,16 @@ def test_initdb_creates_the_contract_tables_and_is_idempotent(tmp_path):
 def test_initdb_without_an_ini_is_a_usage_error(tmp_path):
     result = subprocess.run([str(INITDB)], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "usage" in result.stderr.lower()
+
+
+def test_initdb_follows_the_database_url_variable(tmp_path):
+    ini = write_ini(tmp_path)
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    result = initdb(ini, TOKENSITE_DATABASE_URL=f"sqlite:///{elsewhere}")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "site.sqlite").exists()
+    engine = sa.create_engine(f"sqlite:///{elsewhere}")
+    try:
+        assert {"users", "api_tokens"} <= set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
