@@ -19,10 +19,12 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
 
 from tokensite import main
+from tokensite.accounts import passwords
+from tokensite.models import get_session_factory
 from tokensite.models.meta import Base
-from tokensite.scripts.initdb import alembic_config
 
 from .client import Browser
 
@@ -87,6 +89,14 @@ def app_settings(database_url, **overrides) -> dict:
     return settings
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """argon2id with the cheapest parameters: same algorithm and code path, a millisecond a hash."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     """The site's WSGI app with default settings, built once."""
@@ -111,6 +121,15 @@ def make_app(database_url):
 @pytest.fixture
 def engine(app):
     return app.registry["dbengine"]
+
+
+@pytest.fixture
+def dbsession(engine):
+    """A plain SQLAlchemy session on the test database; the test commits when it must."""
+    session = get_session_factory(engine)()
+    yield session
+    session.rollback()
+    session.close()
 
 
 @pytest.fixture(autouse=True)

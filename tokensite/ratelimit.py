@@ -10,6 +10,8 @@ import math
 import time
 
 from limits import parse, storage, strategies
+from limits.errors import ConfigurationError as LimitsConfigurationError
+from pyramid.exceptions import ConfigurationError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +57,12 @@ class RateLimiter:
 
 def includeme(config):
     settings = config.registry.tokensite
-    shared = storage.storage_from_string(settings.ratelimit_storage)
+    try:
+        shared = storage.storage_from_string(settings.ratelimit_storage)
+    except (LimitsConfigurationError, ValueError) as error:
+        raise ConfigurationError(
+            "tokensite.ratelimit.storage (or TOKENSITE_RATELIMIT_STORAGE) must be memory:// or "
+            f"redis://host:port/db: {error}") from None
     config.registry.rate_limit_storage = shared
     limiter = strategies.FixedWindowRateLimiter(shared)
     config.registry.api_rate_limiter = RateLimiter(limiter, settings.ratelimit_api, "api")

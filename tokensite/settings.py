@@ -24,6 +24,8 @@ ENVIRONMENT_OVERRIDES = {
 MIN_SECRET_LENGTH = 32
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
 _PREFIX = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+_BOOLEANS = {"true", "false", "yes", "no", "on", "off", "1", "0", "y", "n", "t", "f"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +72,14 @@ def parse(settings: dict) -> Settings:
             raise ConfigurationError(f"{key} must be at least {minimum}, not {value}")
         return value
 
+    def boolean(key, default):
+        raw = settings.get(key)
+        if raw is None or str(raw).strip() == "":
+            return default
+        if str(raw).strip().lower() not in _BOOLEANS:
+            raise ConfigurationError(f"{key} must be true or false, not {raw!r}")
+        return asbool(raw)
+
     def rate(key, default):
         value = text(key, default)
         if not _RATE.match(value):
@@ -79,12 +89,15 @@ def parse(settings: dict) -> Settings:
     prefix = "/" + text("tokensite.api.prefix", defaults.api_prefix).strip("/")
     if prefix == "/":
         raise ConfigurationError("tokensite.api.prefix must name a path such as /api, not the site root")
+    if not _PATH.match(prefix):
+        raise ConfigurationError(
+            f"tokensite.api.prefix must be a path of letters, digits, '.', '_', '~' or '-', not {prefix!r}")
     token_prefix = text("tokensite.tokens.prefix", defaults.token_prefix)
     if not _PREFIX.match(token_prefix):
         raise ConfigurationError(
             f"tokensite.tokens.prefix must be 1-20 letters, digits, '_' or '-', not {token_prefix!r}")
     return Settings(
-        api_enabled=asbool(settings.get("tokensite.features.api", "true")),
+        api_enabled=boolean("tokensite.features.api", defaults.api_enabled),
         api_prefix=prefix,
         token_prefix=token_prefix,
         token_expiration_minutes=integer("tokensite.tokens.expiration", None, 1, allow_empty=True),
@@ -92,7 +105,7 @@ def parse(settings: dict) -> Settings:
             "tokensite.tokens.last_used_resolution", defaults.last_used_resolution_seconds, 0),
         max_tokens_per_user=integer("tokensite.tokens.max_per_user", defaults.max_tokens_per_user, 1),
         session_secret=settings.get("tokensite.session.secret") or None,
-        session_secure=asbool(settings.get("tokensite.session.secure", "false")),
+        session_secure=boolean("tokensite.session.secure", defaults.session_secure),
         ratelimit_storage=text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),

@@ -1,28 +1,23 @@
 """Malformed ``Authorization`` values: 401 before any SQL statement (CONTRACT §5, §8)."""
-import contextlib
-
 import pytest
-import sqlalchemy as sa
 
+from tokensite.tokens import format as token_format
+
+from ..sql import sql_statements
+
+GOOD_SHAPE = token_format.generate("tks_")
 SANCTUM_CASES = ["", "|", "test", "|test", "1ABC|test", "1ABC|", "1,2|test", "Bearer", "Bearer |test",
                  "Bearer 1,2|test", "Bearer 1ABC|test", "Bearer 1ABC|"]
+# a real token's shape with one thing wrong
+SHAPE_CASES = [f"Bearer {GOOD_SHAPE[:-1]}{'0' if GOOD_SHAPE[-1] != '0' else '1'}",  # checksum
+               f"Bearer {token_format.generate('xyz_')}",                          # prefix
+               f"Bearer {GOOD_SHAPE}x",                                              # length
+               f"Bearer x1|{GOOD_SHAPE}",                                            # non-numeric id
+               f"Basic {GOOD_SHAPE}",                                                # scheme
+               f"Bearer {GOOD_SHAPE[:10]}-{GOOD_SHAPE[11:]}"]                        # alphabet
 
 
-@contextlib.contextmanager
-def sql_statements():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
-
-
-@pytest.mark.parametrize("authorization", SANCTUM_CASES)
+@pytest.mark.parametrize("authorization", SANCTUM_CASES + SHAPE_CASES)
 def test_malformed_authorization_is_refused_without_a_query(user, authorization):
     user.create_token("existing", ["read"])
     with sql_statements() as statements:

@@ -6,7 +6,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import ApiToken, Post, SecurityEvent, User
+from ..models import ApiToken, Post, SecurityEvent, User, is_storable
 from . import passwords
 
 EMAIL_MAX_LENGTH = 254
@@ -24,7 +24,10 @@ class AccountInputError(ValueError):
 
 
 def normalize_email(email) -> str:
-    return (email or "").strip().lower() if isinstance(email, str) else ""
+    """Trimmed and lower-cased; "" for anything that could never be an address we store."""
+    if not isinstance(email, str) or not is_storable(email):
+        return ""
+    return email.strip().lower()
 
 
 def find_by_email(dbsession: Session, email: str) -> User | None:
@@ -39,6 +42,8 @@ def register(dbsession: Session, name, email, password, confirmation=None) -> Us
     errors = {}
     if not name:
         errors["name"] = "Tell us your name."
+    elif not is_storable(name):
+        errors["name"] = "Your name contains characters that cannot be stored."
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = f"Keep your name to {NAME_MAX_LENGTH} characters."
     if not _EMAIL.match(email) or len(email) > EMAIL_MAX_LENGTH:

@@ -111,6 +111,10 @@ def _will_be_retried(request, exc) -> bool:
         return False
 
 
+def undecodable_view(exc, request):
+    return error_response(400, "bad_request", "The request is not valid UTF-8.")
+
+
 def server_error_view(exc, request):
     if _will_be_retried(request, exc):
         log.info("retrying %s %s after a conflict: %s", request.method, request.path, type(exc).__name__)
@@ -123,5 +127,6 @@ def add_error_views(config, path_info: str):
     """The exception views, for requests under the API prefix only (``path_info`` regex)."""
     for context, view in ((ApiError, api_error_view), (HTTPForbidden, forbidden_view),
                           (BadCSRFToken, csrf_view), (HTTPNotFound, not_found_view),
-                          (HTTPException, http_exception_view), (Exception, server_error_view)):
+                          (HTTPException, http_exception_view), (UnicodeDecodeError, undecodable_view),
+                          (Exception, server_error_view)):
         config.add_exception_view(view, context=context, path_info=path_info)

@@ -9,7 +9,7 @@ from pyramid.httpexceptions import HTTPNoContent
 from pyramid.view import view_config
 
 from ..events import EventTag, record_event
-from ..models import Post
+from ..models import Post, is_storable
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
@@ -58,7 +58,7 @@ def rotate_current_token(request):
 def _json_object(request) -> dict:
     try:
         body = request.json_body
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
         raise ValidationFailed({"body": ["Send a JSON object."]}, "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ValidationFailed({"body": ["Send a JSON object."]})
@@ -71,6 +71,8 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
         title = body.get("title")
         if not isinstance(title, str) or not title.strip():
             errors["title"] = ["The title is required text."]
+        elif not is_storable(title):
+            errors["title"] = ["The title contains a NUL character or a lone surrogate."]
         elif len(title.strip()) > TITLE_MAX_LENGTH:
             errors["title"] = [f"The title is at most {TITLE_MAX_LENGTH} characters."]
         else:
@@ -79,6 +81,8 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
         text = body["body"]
         if not isinstance(text, str):
             errors["body"] = ["The body is text."]
+        elif not is_storable(text):
+            errors["body"] = ["The body contains a NUL character or a lone surrogate."]
         elif len(text) > BODY_MAX_LENGTH:
             errors["body"] = [f"The body is at most {BODY_MAX_LENGTH} characters."]
         else:

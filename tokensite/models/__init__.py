@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import zope.sqlalchemy
+from pyramid.exceptions import ConfigurationError
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
 from .event import SecurityEvent  # noqa: F401
-from .meta import Base, utcnow  # noqa: F401
+from .meta import Base, is_storable, utcnow  # noqa: F401
 from .post import Post  # noqa: F401
 from .token import ApiToken  # noqa: F401
 from .user import User  # noqa: F401
@@ -20,7 +21,13 @@ configure_mappers()
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
-    engine = sa.engine_from_config(settings, prefix)
+    try:
+        engine = sa.engine_from_config(settings, prefix)
+    except (sa.exc.ArgumentError, KeyError, ValueError):
+        # the message never repeats the URL: it may hold a password
+        raise ConfigurationError(
+            f"{prefix}url (or TOKENSITE_DATABASE_URL) must be a database URL such as "
+            "sqlite:///tokensite.sqlite or postgresql+psycopg://user@host/db") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine

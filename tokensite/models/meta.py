@@ -15,6 +15,11 @@ NAMING_CONVENTION = {
 }
 
 
+def is_storable(text: str) -> bool:
+    """Whether every database can keep ``text``: PostgreSQL refuses NUL, UTF-8 refuses lone surrogates."""
+    return "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

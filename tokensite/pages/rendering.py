@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, subscriber
@@ -9,9 +10,16 @@ from pyramid.events import BeforeRender, subscriber
 from ..models import utcnow
 
 
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[\x21-\x7e]*$")
+
+
 def safe_next(value) -> str | None:
-    """A local path to go to after sign-in; anything else (other hosts, ``//x``) is dropped."""
-    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """A local path to go to after sign-in; anything else (other hosts, ``//x``) is dropped.
+
+    Only visible ASCII: browsers drop tabs and newlines from a URL (so ``/<tab>/x`` is
+    ``//x``, another host), and control characters cannot go into a header at all.
+    """
+    if not isinstance(value, str) or "\\" in value or not _LOCAL_PATH.match(value):
         return None
     return value
 
@@ -71,7 +79,9 @@ def menu(request) -> list[tuple[str, str]]:
 @subscriber(BeforeRender)
 def page_globals(event):
     request = event.get("request")
-    if request is None or event.rendering_val is None or not isinstance(event.rendering_val, dict):
+    # templates only: the JSON renderer fires BeforeRender too, and asking for a CSRF
+    # token there would hand every bearer client a session cookie
+    if request is None or not str(event.get("renderer_name", "")).endswith(".jinja2"):
         return
     event.setdefault("csrf_token", get_csrf_token(request))
     event.setdefault("api_enabled", request.registry.tokensite.api_enabled)

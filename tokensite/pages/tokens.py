@@ -132,7 +132,7 @@ class TokenPages:
         if self.request.content_type == "application/json":
             try:
                 body = self.request.json_body
-            except ValueError:
+            except (ValueError, RecursionError):
                 body = None
             permissions = body.get("permissions") if isinstance(body, dict) else None
         try:

@@ -12,7 +12,8 @@ from alembic.config import Config
 def alembic_config(ini_path: str) -> Config:
     config = Config(ini_path)
     config.attributes["configure_logging"] = False
-    if not config.get_main_option("script_location"):
+    # an operator's .ini may have no [alembic] section at all: the migrations ship with the package
+    if not config.file_config.has_option(config.config_ini_section, "script_location"):
         config.set_main_option("script_location", "tokensite:alembic")
     return config
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
-from pyramid.interfaces import ISessionFactory
+from pyramid.interfaces import ISecurityPolicy, ISessionFactory
 from pyramid.request import RequestLocalCache
 from pyramid.security import Denied
+from zope.interface import implementer
 
 from ..models import ApiToken, User
 from .abilities import TRANSIENT_TOKEN, TransientToken
@@ -133,6 +134,7 @@ class SessionAuthentication:
         return []
 
 
+@implementer(ISecurityPolicy)
 class TokenSecurityPolicy:
     """Pyramid's ISecurityPolicy over the two authenticators above."""
 

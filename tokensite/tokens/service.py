@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User, is_storable, utcnow
 from ..settings import Settings
 from . import format
 from .abilities import WILDCARD
@@ -170,6 +170,8 @@ class TokenService:
             raise TokenInputError("name", "The token name must be text.")
         if not name:
             raise TokenInputError("name", "Give the token a name, so that you can tell it apart later.")
+        if not is_storable(name):
+            raise TokenInputError("name", "The name contains characters that cannot be stored.")
         if len(name) > NAME_MAX_LENGTH:
             raise TokenInputError("name", f"The name is {len(name)} characters long; keep it to {NAME_MAX_LENGTH}.")
         return name
@@ -189,9 +191,9 @@ class TokenService:
     def expires_at(expires_in_days) -> dt.datetime | None:
         if expires_in_days in (None, "", "never"):
             return None
-        try:
-            days = int(expires_in_days)
-        except (TypeError, ValueError):
+        try:  # whole days only: int(7.5) would quietly make it 7
+            days = int(expires_in_days) if isinstance(expires_in_days, (int, str)) else None
+        except ValueError:
             days = None
         if days not in EXPIRY_CHOICES_DAYS:
             raise TokenInputError(

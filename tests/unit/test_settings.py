@@ -1,0 +1,133 @@
+"""Settings (CONTRACT §3): defaults, environment overrides, and refusals that name the key."""
+import pytest
+from pyramid.exceptions import ConfigurationError
+
+from tokensite import main
+from tokensite.settings import Settings, apply_environment, parse
+
+SECRET = "s" * 32
+
+
+def test_defaults():
+    settings = parse({})
+    assert settings == Settings()
+    assert (settings.api_enabled, settings.api_prefix, settings.token_prefix) == (True, "/api", "tks_")
+    assert settings.token_expiration_minutes is None
+    assert (settings.last_used_resolution_seconds, settings.max_tokens_per_user) == (60, 100)
+    assert (settings.ratelimit_storage, settings.ratelimit_api, settings.ratelimit_login) == (
+        "memory://", "600/minute", "5/minute")
+
+
+@pytest.mark.parametrize("key, value, field, expected", [
+    ("tokensite.features.api", "false", "api_enabled", False),
+    ("tokensite.features.api", "off", "api_enabled", False),
+    ("tokensite.features.api", "True", "api_enabled", True),
+    ("tokensite.features.api", "", "api_enabled", True),
+    ("tokensite.session.secure", "yes", "session_secure", True),
+    ("tokensite.api.prefix", "/api/v1", "api_prefix", "/api/v1"),
+    ("tokensite.api.prefix", "/v1/", "api_prefix", "/v1"),
+    ("tokensite.api.prefix", "v1", "api_prefix", "/v1"),
+    ("tokensite.tokens.prefix", "acme_", "token_prefix", "acme_"),
+    ("tokensite.tokens.expiration", "525600", "token_expiration_minutes", 525600),
+    ("tokensite.tokens.expiration", "", "token_expiration_minutes", None),
+    ("tokensite.tokens.last_used_resolution", "0", "last_used_resolution_seconds", 0),
+    ("tokensite.tokens.max_per_user", "3", "max_tokens_per_user", 3),
+    ("tokensite.ratelimit.storage", "redis://127.0.0.1:6379/1", "ratelimit_storage",
+     "redis://127.0.0.1:6379/1"),
+    ("tokensite.ratelimit.api", "60/second", "ratelimit_api", "60/second"),
+    ("tokensite.ratelimit.login", "10 per hour", "ratelimit_login", "10 per hour"),
+])
+def test_ini_values(key, value, field, expected):
+    assert getattr(parse({key: value}), field) == expected
+
+
+@pytest.mark.parametrize("key, value", [
+    ("tokensite.api.prefix", "/"),
+    ("tokensite.tokens.prefix", "has space_"),
+    ("tokensite.tokens.prefix", "x" * 21),
+    ("tokensite.tokens.expiration", "soon"),
+    ("tokensite.tokens.expiration", "0"),
+    ("tokensite.tokens.expiration", "-5"),
+    ("tokensite.tokens.last_used_resolution", "1.5"),
+    ("tokensite.tokens.last_used_resolution", "-1"),
+    ("tokensite.tokens.max_per_user", "0"),
+    ("tokensite.tokens.max_per_user", "many"),
+    ("tokensite.ratelimit.api", "lots"),
+    ("tokensite.ratelimit.login", "5/fortnight"),
+    ("tokensite.features.api", "maybe"),
+    ("tokensite.features.api", "disabled"),
+    ("tokensite.session.secure", "sometimes"),
+    ("tokensite.api.prefix", "/a b"),
+    ("tokensite.api.prefix", "/api/{id}"),
+])
+def test_bad_values_are_refused_naming_the_key(key, value):
+    with pytest.raises(ConfigurationError, match=key.replace(".", r"\.")):
+        parse({key: value})
+
+
+@pytest.mark.parametrize("variable, key", [
+    ("TOKENSITE_DATABASE_URL", "sqlalchemy.url"),
+    ("TOKENSITE_SESSION_SECRET", "tokensite.session.secret"),
+    ("TOKENSITE_RATELIMIT_STORAGE", "tokensite.ratelimit.storage"),
+])
+def test_environment_overrides_the_ini(variable, key):
+    merged = apply_environment({key: "from ini", "other": "kept"}, environ={variable: "from env"})
+    assert merged == {key: "from env", "other": "kept"}
+
+
+def test_an_empty_environment_variable_does_not_override():
+    assert apply_environment({"sqlalchemy.url": "ini"}, environ={"TOKENSITE_DATABASE_URL": ""}) == {
+        "sqlalchemy.url": "ini"}
+
+
+@pytest.fixture
+def clean_environ(monkeypatch):
+    for variable in ("TOKENSITE_DATABASE_URL", "TOKENSITE_SESSION_SECRET", "TOKENSITE_RATELIMIT_STORAGE"):
+        monkeypatch.delenv(variable, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("secret", [None, "", "x" * 31])
+def test_a_missing_or_short_session_secret_refuses_to_start(clean_environ, database_url, secret):
+    settings = {"sqlalchemy.url": database_url}
+    if secret is not None:
+        settings["tokensite.session.secret"] = secret
+    with pytest.raises(ConfigurationError) as caught:
+        main({}, **settings)
+    assert "tokensite.session.secret" in str(caught.value)
+    assert "TOKENSITE_SESSION_SECRET" in str(caught.value)
+
+
+def test_the_session_secret_may_come_from_the_environment(clean_environ, database_url):
+    clean_environ.setenv("TOKENSITE_SESSION_SECRET", SECRET)
+    app = main({}, **{"sqlalchemy.url": database_url, "tokensite.session.secret": "short"})
+    try:
+        assert app.registry.tokensite.session_secret == SECRET
+    finally:
+        app.registry["dbengine"].dispose()
+
+
+def test_the_database_url_may_come_from_the_environment(clean_environ, database_url, tmp_path):
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    clean_environ.setenv("TOKENSITE_DATABASE_URL", other)
+    app = main({}, **{"sqlalchemy.url": database_url, "tokensite.session.secret": SECRET})
+    try:
+        assert str(app.registry["dbengine"].url) == other
+    finally:
+        app.registry["dbengine"].dispose()
+
+
+@pytest.mark.parametrize("settings, key", [
+    ({"sqlalchemy.url": "not a url"}, "sqlalchemy.url"),
+    ({"sqlalchemy.url": "nosuchdb://x"}, "sqlalchemy.url"),
+    ({"sqlalchemy.url": "sqlite://", "tokensite.ratelimit.storage": "foo://"}, "tokensite.ratelimit.storage"),
+])
+def test_bad_urls_refuse_to_start_naming_the_key(clean_environ, settings, key):
+    with pytest.raises(ConfigurationError, match=key.replace(".", r"\.")):
+        main({}, **{"tokensite.session.secret": SECRET, **settings})
+
+
+def test_a_bad_database_url_is_not_repeated(clean_environ):
+    with pytest.raises(ConfigurationError) as caught:
+        main({}, **{"tokensite.session.secret": SECRET, "sqlalchemy.url": "postgresql://u:hunter2@db:port/x"})
+    assert "hunter2" not in str(caught.value)

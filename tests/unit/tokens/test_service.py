@@ -1,0 +1,264 @@
+"""TokenService (CONTRACT §5): creation rules, lookup, expiry and the throttled last-used write."""
+import datetime as dt
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from tokensite.models import ApiToken, User, get_session_factory, utcnow
+from tokensite.settings import Settings
+from tokensite.tokens import format as token_format
+from tokensite.tokens.directives import TokenPermissions
+from tokensite.tokens.service import TokenInputError, TokenService
+
+from ...sql import rows, sql_statements, writes
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def permissions():
+    permissions = TokenPermissions()
+    permissions.add("create", "read", "update", "delete")
+    return permissions
+
+
+@pytest.fixture
+def make_service(dbsession, permissions):
+    def make(**settings):
+        return TokenService(dbsession, Settings(**settings), permissions)
+    return make
+
+
+@pytest.fixture
+def service(make_service):
+    return make_service()
+
+
+@pytest.fixture
+def owner(dbsession):
+    user = User(email="ada@example.com", name="Ada", password_hash="x")
+    dbsession.add(user)
+    dbsession.flush()
+    return user
+
+
+# -- create
+
+def test_create_stores_only_the_hash_of_the_plaintext(service, owner, dbsession, engine):
+    new = service.create(owner, "  deploy bot  ", ["read", "update"], "never")
+    dbsession.commit()
+    [row] = rows(engine, "api_tokens")
+    assert token_format.is_well_formed(new.plaintext, "tks_")
+    assert row["token_hash"] == hashlib.sha256(new.plaintext.encode()).hexdigest()
+    assert new.plaintext not in {str(value) for value in row.values()}
+    assert row["name"] == "deploy bot"
+    assert row["user_id"] == owner.id
+    assert row["expires_at"] is None and row["last_used_at"] is None
+
+
+def test_create_uses_the_configured_prefix(make_service, owner):
+    assert make_service(token_prefix="acme_").create(owner, "n", []).plaintext.startswith("acme_")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("a", "a"), ("x" * 255, "x" * 255), ("  x  ", "x"), ("\tbot\n", "bot"),
+])
+def test_names_are_trimmed_and_1_to_255_characters(service, owner, name, expected):
+    assert service.create(owner, name, []).token.name == expected
+
+
+@pytest.mark.parametrize("name", ["", "   ", None, "x" * 256, " " + "x" * 256, 42, ["a"]])
+def test_bad_names_are_refused(service, owner, name, engine, dbsession):
+    with pytest.raises(TokenInputError) as caught:
+        service.create(owner, name, ["read"])
+    assert caught.value.field == "name" and caught.value.message
+    dbsession.commit()
+    assert rows(engine, "api_tokens") == []
+
+
+@pytest.mark.parametrize("abilities, expected", [
+    ([], []),
+    (["read"], ["read"]),
+    (["delete", "read", "delete"], ["delete", "read"]),
+    (("create", "read", "update", "delete"), ["create", "read", "update", "delete"]),
+])
+def test_abilities_are_kept_in_order_without_duplicates(service, owner, abilities, expected):
+    assert service.create(owner, "n", abilities).token.abilities == expected
+
+
+@pytest.mark.parametrize("abilities", [["publish"], ["read", "Read"], ["*"], "read", [None], [1]])
+def test_unknown_or_malformed_permissions_are_refused(service, owner, abilities):
+    with pytest.raises(TokenInputError) as caught:
+        service.create(owner, "n", abilities)
+    assert caught.value.field == "permissions"
+
+
+def test_the_wildcard_is_for_tokens_made_in_code(service, owner):
+    assert service.create(owner, "n", ["*"], allow_wildcard=True).token.abilities == ["*"]
+
+
+@pytest.mark.parametrize("days", [7, 30, 60, 90, 365, "7", "365"])
+def test_expiry_choices(service, owner, days):
+    before = utcnow()
+    token = service.create(owner, "n", [], days).token
+    expected = before + dt.timedelta(days=int(days))
+    assert expected <= token.expires_at <= expected + dt.timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("days", [None, "", "never"])
+def test_never_expiring(service, owner, days):
+    assert service.create(owner, "n", [], days).token.expires_at is None
+
+
+@pytest.mark.parametrize("days", [0, 1, 14, 366, -7, "abc", "7.0", 7.5, "Never", [7]])
+def test_other_expiries_are_refused(service, owner, days):
+    with pytest.raises(TokenInputError) as caught:
+        service.create(owner, "n", [], days)
+    assert caught.value.field == "expires_in_days"
+
+
+def test_max_per_user_is_enforced_per_user(make_service, owner, dbsession, engine):
+    service = make_service(max_tokens_per_user=2)
+    service.create(owner, "one", [])
+    service.create(owner, "two", [])
+    with pytest.raises(TokenInputError, match="2 API tokens"):
+        service.create(owner, "three", [])
+    other = User(email="grace@example.com", name="Grace", password_hash="x")
+    dbsession.add(other)
+    service.create(other, "hers", [])
+    dbsession.commit()
+    assert sorted(row["name"] for row in rows(engine, "api_tokens")) == ["hers", "one", "two"]
+
+
+# -- find
+
+def test_find_by_plaintext(service, owner):
+    new = service.create(owner, "n", ["read"])
+    assert service.find(token_format.parse_credential(new.plaintext, "tks_")) is new.token
+
+
+def test_find_in_sanctum_form_compares_the_hash_of_the_row_with_that_id(service, owner):
+    first, second = service.create(owner, "a", []), service.create(owner, "b", [])
+    credential = token_format.parse_credential(f"{first.token.id}|{first.plaintext}", "tks_")
+    assert service.find(credential) is first.token
+    # the right secret with another token's id: no fallback to a lookup by hash
+    wrong_id = token_format.parse_credential(f"{second.token.id}|{first.plaintext}", "tks_")
+    assert service.find(wrong_id) is None
+    missing_id = token_format.parse_credential(f"999999|{first.plaintext}", "tks_")
+    assert service.find(missing_id) is None
+
+
+def test_find_unknown_plaintext(service, owner):
+    service.create(owner, "n", [])
+    assert service.find(token_format.parse_credential(token_format.generate("tks_"), "tks_")) is None
+
+
+def test_regenerate_replaces_the_secret(service, owner):
+    new = service.create(owner, "n", ["read"], 30)
+    expires_at = new.token.expires_at
+    again = service.regenerate(new.token)
+    assert again.plaintext != new.plaintext
+    assert service.find(token_format.parse_credential(new.plaintext, "tks_")) is None
+    found = service.find(token_format.parse_credential(again.plaintext, "tks_"))
+    assert found is new.token
+    assert (found.name, found.abilities, found.expires_at) == ("n", ["read"], expires_at)
+
+
+def test_revoke_deletes_the_row(service, owner, dbsession, engine):
+    new = service.create(owner, "n", [])
+    service.revoke(new.token)
+    dbsession.commit()
+    assert rows(engine, "api_tokens") == []
+
+
+def test_deleting_a_user_deletes_their_tokens(service, owner, dbsession, engine):
+    service.create(owner, "n", [])
+    dbsession.commit()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM users"))
+    assert rows(engine, "api_tokens") == []
+
+
+# -- expiry
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("expires_in, global_minutes, expected", [
+    (None, None, None),
+    (dt.timedelta(days=7), None, NOW + dt.timedelta(days=7)),
+    (None, 90, NOW + dt.timedelta(minutes=90)),
+    (dt.timedelta(days=7), 90, NOW + dt.timedelta(minutes=90)),
+    (dt.timedelta(minutes=30), 90, NOW + dt.timedelta(minutes=30)),
+])
+def test_expiry_is_the_earlier_of_its_own_and_the_global_lifetime(make_service, expires_in, global_minutes,
+                                                                   expected):
+    service = make_service(token_expiration_minutes=global_minutes)
+    token = ApiToken(created_at=NOW, expires_at=None if expires_in is None else NOW + expires_in)
+    assert service.expiry(token) == expected
+    if expected is not None:
+        assert not service.is_expired(token, now=expected - dt.timedelta(seconds=1))
+        assert service.is_expired(token, now=expected)
+    else:
+        assert not service.is_expired(token, now=NOW + dt.timedelta(days=10000))
+
+
+# -- touch
+
+def last_used(engine):
+    [row] = rows(engine, "api_tokens")
+    return row["last_used_at"]
+
+
+def as_utc(value):
+    """SQLite hands back the stored text or a naive datetime: compare as aware UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_touch_writes_at_most_once_per_window(make_service, owner, dbsession, engine):
+    service = make_service(last_used_resolution_seconds=60)
+    token = service.create(owner, "n", []).token
+    dbsession.commit()
+    service.touch(token, now=NOW)
+    dbsession.commit()
+    assert as_utc(last_used(engine)) == NOW
+    with sql_statements() as statements:
+        service.touch(token, now=NOW + dt.timedelta(seconds=59))
+    assert statements == []
+    dbsession.commit()
+    assert as_utc(last_used(engine)) == NOW
+    service.touch(token, now=NOW + dt.timedelta(seconds=61))
+    dbsession.commit()
+    assert as_utc(last_used(engine)) == NOW + dt.timedelta(seconds=61)
+
+
+def test_touch_does_not_overwrite_a_fresh_write_from_another_process(make_service, permissions, owner,
+                                                                      dbsession, engine):
+    service = make_service(last_used_resolution_seconds=60)
+    token = service.create(owner, "n", []).token
+    dbsession.commit()
+    other_session = get_session_factory(engine)()
+    try:
+        other_service = TokenService(other_session, Settings(last_used_resolution_seconds=60), permissions)
+        stale_copy = other_session.get(ApiToken, token.id)  # loaded before the first write
+        service.touch(token, now=NOW)
+        dbsession.commit()
+        with sql_statements() as statements:
+            other_service.touch(stale_copy, now=NOW + dt.timedelta(seconds=10))
+            other_session.commit()
+        assert len(writes(statements)) == 1  # it tried, and the condition kept the row as it was
+    finally:
+        other_session.close()
+    assert as_utc(last_used(engine)) == NOW
+
+
+def test_times_are_stored_in_utc(service, owner, dbsession, engine):
+    service.create(owner, "n", [], 7)
+    dbsession.commit()
+    [row] = rows(engine, "api_tokens")
+    now = utcnow()
+    assert abs(as_utc(row["created_at"]) - now) < dt.timedelta(seconds=30)
+    assert abs(as_utc(row["expires_at"]) - (now + dt.timedelta(days=7))) < dt.timedelta(seconds=30)
