@@ -49,8 +49,10 @@ def exact_time(when: dt.datetime | None) -> str:
 
 @subscriber(BeforeRender)
 def page_globals(event):
+    """Template globals; never for JSON, whose CSRF token would start a session and send a cookie."""
     request = event.get("request")
-    if request is None or event.rendering_val is None or not isinstance(event.rendering_val, dict):
+    if (request is None or not isinstance(event.rendering_val, dict)
+            or not str(event.get("renderer_name", "")).endswith(".jinja2")):
         return
     event.setdefault("csrf_token", get_csrf_token(request))
     event.setdefault("api_enabled", request.registry.tokensite.api_enabled)
