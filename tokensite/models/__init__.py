@@ -36,8 +36,43 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+#: session.info key of the zope.sqlalchemy events of a session joined to a transaction manager
+TRANSACTION_EVENTS = "tokensite.transaction_events"
+
+#: the session events zope.sqlalchemy listens for -> how to find the session among their arguments
+_ZOPE_EVENTS = {
+    "after_begin": lambda session, *_: session,
+    "after_attach": lambda session, *_: session,
+    "after_flush": lambda session, *_: session,
+    "before_commit": lambda session: session,
+    "after_bulk_update": lambda context: context.session,
+    "after_bulk_delete": lambda context: context.session,
+    "do_orm_execute": lambda state: state.session,
+}
+
+
+def _forward(name, session_of):
+    def listener(*args):
+        events = session_of(*args).info.get(TRANSACTION_EVENTS)
+        if events is not None:
+            getattr(events, name)(*args)
+
+    return listener
+
+
 def get_session_factory(engine: sa.Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions that join the transaction manager named in their ``info`` (see get_tm_session).
+
+    ``zope.sqlalchemy.register(session)`` adds seven event listeners to every new
+    session, which costs about as much as a whole public request; so they are
+    listened for once here, on the factory, and each event is handed to the
+    session's own ``ZopeTransactionEvents``.  Sessions without one (plain
+    ``factory()`` in tests and scripts) are left alone.
+    """
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for name, session_of in _ZOPE_EVENTS.items():
+        event.listen(factory, name, _forward(name, session_of))
+    return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None):
@@ -46,9 +81,8 @@ def get_tm_session(session_factory, transaction_manager, request=None):
         with transaction.manager:
             dbsession = get_tm_session(factory, transaction.manager)
     """
-    dbsession = session_factory(info={"request": request})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    return dbsession
+    events = zope.sqlalchemy.ZopeTransactionEvents(transaction_manager=transaction_manager)
+    return session_factory(info={"request": request, TRANSACTION_EVENTS: events})
 
 
 def includeme(config):
