@@ -24,6 +24,7 @@ from pyramid.security import Denied
 
 from ..models import ApiToken, User
 from .abilities import TRANSIENT_TOKEN, TransientToken
+from .bearer import BearerToken, TokenOwner
 from .format import parse_authorization
 from .service import TokenService
 
@@ -56,10 +57,14 @@ class Denial(Denied):
 
 @dataclasses.dataclass(frozen=True)
 class Identity:
-    """The signed-in user and the token that authenticated the request."""
+    """The signed-in user and the token that authenticated the request.
 
-    user: User
-    token: ApiToken | TransientToken
+    For a bearer request they are the plain values of ``tokens.bearer``; for a
+    session, the ORM user and the transient token.
+    """
+
+    user: User | TokenOwner
+    token: ApiToken | BearerToken | TransientToken
 
     @property
     def principals(self) -> list[str]:
@@ -87,7 +92,7 @@ class BearerAuthentication:
         if credential is None:  # refused before any query
             return self._refuse(request, header, "The bearer token is malformed.")
         service = request.token_service
-        token = service.find(credential)
+        token = service.authenticate(credential)
         if token is None:
             return self._refuse(request, header, "The bearer token is unknown or has been revoked.")
         if service.is_expired(token):

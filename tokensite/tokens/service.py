@@ -18,6 +18,7 @@ from ..models import ApiToken, User, utcnow
 from ..settings import Settings
 from . import format
 from .abilities import WILDCARD
+from .bearer import BearerToken, TokenOwner
 from .directives import TokenPermissions
 
 NAME_MAX_LENGTH = 255
@@ -50,9 +51,21 @@ def _lookup_by_id():
     return sa.select(ApiToken).where(ApiToken.id == sa.bindparam("token_id"))
 
 
+def _authenticate_by(column, parameter):
+    """The columns a bearer request needs, token joined to its owner, as a Core statement."""
+    tokens, users = ApiToken.__table__, User.__table__
+    return (sa.select(tokens.c.id, tokens.c.user_id, tokens.c.name, tokens.c.token_hash, tokens.c.abilities,
+                      tokens.c.created_at, tokens.c.last_used_at, tokens.c.expires_at,
+                      users.c.name.label("owner_name"), users.c.email.label("owner_email"))
+            .join_from(tokens, users, tokens.c.user_id == users.c.id)
+            .where(column == sa.bindparam(parameter)))
+
+
 # built once: the statement cache then skips compilation on the hot path
 LOOKUP_BY_HASH = _lookup_by_hash()
 LOOKUP_BY_ID = _lookup_by_id()
+AUTHENTICATE_BY_HASH = _authenticate_by(ApiToken.__table__.c.token_hash, "token_hash")
+AUTHENTICATE_BY_ID = _authenticate_by(ApiToken.__table__.c.id, "token_id")
 TOUCH = (
     sa.update(ApiToken)
     .where(ApiToken.id == sa.bindparam("token_id"))
@@ -83,7 +96,29 @@ class TokenService:
             return None
         return token
 
-    def expiry(self, token: ApiToken) -> dt.datetime | None:
+    def authenticate(self, credential: format.Credential) -> BearerToken | None:
+        """What :meth:`find` finds, read as plain values: the bearer request's hot path.
+
+        One statement, the token joined to its owner, and no ORM objects: loading
+        them would cost several times the query.  The same rules as :meth:`find`.
+        """
+        token_hash = credential.token_hash
+        if credential.token_id is None:
+            row = self.dbsession.execute(AUTHENTICATE_BY_HASH, {"token_hash": token_hash}).first()
+        else:
+            row = self.dbsession.execute(AUTHENTICATE_BY_ID, {"token_id": credential.token_id}).first()
+            if row is not None and not secrets.compare_digest(row.token_hash, token_hash):
+                row = None
+        if row is None:
+            return None
+        return BearerToken(row.id, row.user_id, row.name, tuple(row.abilities), row.created_at, row.last_used_at,
+                           row.expires_at, TokenOwner(row.user_id, row.owner_name, row.owner_email))
+
+    def row(self, token: ApiToken | BearerToken) -> ApiToken | None:
+        """The token's ORM row, to change it; None once it has been deleted."""
+        return token if isinstance(token, ApiToken) else self.dbsession.get(ApiToken, token.id)
+
+    def expiry(self, token: ApiToken | BearerToken) -> dt.datetime | None:
         """When the token stops working: the earlier of its own expiry and the global lifetime."""
         candidates = [token.expires_at]
         if self.settings.token_expiration_minutes:
@@ -91,7 +126,7 @@ class TokenService:
         candidates = [when for when in candidates if when is not None]
         return min(candidates) if candidates else None
 
-    def is_expired(self, token: ApiToken, now: dt.datetime | None = None) -> bool:
+    def is_expired(self, token: ApiToken | BearerToken, now: dt.datetime | None = None) -> bool:
         expiry = self.expiry(token)
         return expiry is not None and expiry <= (now or utcnow())
 
@@ -112,7 +147,7 @@ class TokenService:
         return self.dbsession.scalar(sa.select(sa.func.count()).where(ApiToken.user_id == user.id))
 
     # -- writing
-    def touch(self, token: ApiToken, now: dt.datetime | None = None) -> None:
+    def touch(self, token: ApiToken | BearerToken, now: dt.datetime | None = None) -> None:
         """Record use at most once per ``last_used_resolution`` seconds.
 
         Most requests of a busy token skip the write entirely (the check is made on
@@ -125,7 +160,10 @@ class TokenService:
         if token.last_used_at is not None and token.last_used_at >= stale_before:
             return
         self.dbsession.execute(TOUCH, {"token_id": token.id, "stale_before": stale_before, "now": now})
-        set_committed_value(token, "last_used_at", now)
+        if isinstance(token, ApiToken):
+            set_committed_value(token, "last_used_at", now)  # as loaded: no second write at commit
+        else:
+            token.last_used_at = now
 
     def create(self, user: User, name, abilities, expires_in_days=None, *, allow_wildcard=False) -> NewToken:
         """A new token for ``user``; raises TokenInputError for input a person must fix."""
@@ -137,7 +175,7 @@ class TokenService:
                 "name", f"You already have {self.settings.max_tokens_per_user} API tokens, the most allowed. "
                         "Delete one you no longer use, then create the new one.")
         plaintext = format.generate(self.settings.token_prefix)
-        token = ApiToken(user=user, name=name, abilities=abilities, expires_at=expires_at,
+        token = ApiToken(user_id=user.id, name=name, abilities=abilities, expires_at=expires_at,
                          token_hash=format.hash_token(plaintext))
         self.dbsession.add(token)
         self.dbsession.flush()
@@ -147,16 +185,24 @@ class TokenService:
         token.abilities = self.clean_abilities(abilities)
         self.dbsession.flush()
 
-    def regenerate(self, token: ApiToken) -> NewToken:
-        """A new secret for the same token; the old one stops working when this commits."""
+    def regenerate(self, token: ApiToken | BearerToken) -> NewToken | None:
+        """A new secret for the same token; the old one stops working when this commits.
+
+        None when the token has been deleted meanwhile.
+        """
+        token = self.row(token)
+        if token is None:
+            return None
         plaintext = format.generate(self.settings.token_prefix)
         token.token_hash = format.hash_token(plaintext)
         self.dbsession.flush()
         return NewToken(plaintext, token)
 
-    def revoke(self, token: ApiToken) -> None:
-        self.dbsession.delete(token)
-        self.dbsession.flush()
+    def revoke(self, token: ApiToken | BearerToken) -> None:
+        token = self.row(token)
+        if token is not None:
+            self.dbsession.delete(token)
+            self.dbsession.flush()
 
     # -- input
     @staticmethod
