@@ -27,13 +27,14 @@ def bench(context) -> list[Row]:
     bearer = client.prepared(f"{api}/user", {"Authorization": f"Bearer {steady}"})
     floor = client.prepared(f"{api}/openapi.json")
     iterations = context.iterations
-    bearer_us = median_us(bearer, iterations)
-    floor_us = median_us(floor, iterations)
+    bearer_time = median_us(bearer, iterations)
+    floor_time = median_us(floor, iterations)
     app.registry["dbengine"].dispose()
     return rows + [
-        Row("in-process: bearer GET /api/user (steady state)", f"{bearer_us:.1f} µs"),
-        Row("in-process: floor GET /api/openapi.json", f"{floor_us:.1f} µs"),
-        ratio_row("in-process: bearer / floor", bearer_us / floor_us, RATIO_LIMIT),
+        Row("in-process: bearer GET /api/user (steady state)", str(bearer_time)),
+        Row("in-process: floor GET /api/openapi.json", str(floor_time)),
+        ratio_row("in-process: bearer / floor", bearer_time.wall_us / floor_time.wall_us, RATIO_LIMIT),
+        ratio_row("in-process: bearer / floor, CPU time", bearer_time.cpu_us / floor_time.cpu_us, RATIO_LIMIT),
     ]
 
 
