@@ -3,6 +3,8 @@
 Each benchmark is one function ``bench(context) -> list[Row]`` listed in
 ``BENCHMARKS``; adding a row group is adding a module and a line there.
 The table and a description of the machine are written to ``benchmarks/RESULTS.md``.
+The exit status is 1 only when a correctness check (SQL statements per request)
+fails: targets on timings are reported, since they depend on the machine's load.
 """
 from __future__ import annotations
 
@@ -79,7 +81,8 @@ def main(argv=None) -> int:
     print(f"\n{about}")
     if not args.quick and not args.only:
         RESULTS.write_text(f"# Benchmark results\n\nThe last `make bench`, on {about}.\n\n{output}\n")
-    return 0 if all(row.met is not False for row in rows) else 1
+    # timings depend on the machine and its load, so only a failed check fails the run
+    return 0 if all(row.met is not False for row in rows if row.check) else 1
 
 
 if __name__ == "__main__":

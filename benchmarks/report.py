@@ -13,6 +13,7 @@ class Row:
     result: str
     target: str = ""
     met: bool | None = None  # None: no target, only information
+    check: bool = False  # a correctness check (SQL statements), not a timing: failing it fails the run
 
     @property
     def verdict(self) -> str:
@@ -27,7 +28,7 @@ def count_row(name: str, count: int, expected: int | None, note: str = "") -> Ro
     result = f"{count}" + (f" ({note})" if note else "")
     if expected is None:
         return Row(name, result)
-    return Row(name, result, f"= {expected}", count == expected)
+    return Row(name, result, f"= {expected}", count == expected, check=True)
 
 
 def table(rows: list[Row]) -> str:
