@@ -30,9 +30,9 @@ class Verdict:
 
 
 class RateLimiter:
-    """One named limit (e.g. "600/minute") over a shared storage."""
+    """One named fixed-window limit (e.g. "600/minute") over a shared storage."""
 
-    def __init__(self, limiter: strategies.RateLimiter, rate: str, namespace: str):
+    def __init__(self, limiter: strategies.FixedWindowRateLimiter, rate: str, namespace: str):
         self._limiter = limiter
         self._item = parse(rate)
         self._namespace = namespace
@@ -42,9 +42,17 @@ class RateLimiter:
         return self._item.amount
 
     def hit(self, key: str) -> Verdict:
-        """Count one request for ``key`` and say whether it is within the limit."""
-        allowed = self._limiter.hit(self._item, self._namespace, key)
-        return self._verdict(key, allowed)
+        """Count one request for ``key`` and say whether it is within the limit.
+
+        A fixed window's hit is one ``incr`` (what ``FixedWindowRateLimiter.hit``
+        does), and the count it returns already says what remains: so one request
+        costs two storage calls (the count, the window's end), not three -- two
+        round trips instead of three when the storage is Redis.
+        """
+        storage_key = self._item.key_for(self._namespace, key)
+        count = self._limiter.storage.incr(storage_key, self._item.get_expiry())
+        reset_after = max(0, math.ceil(self._limiter.storage.get_expiry(storage_key) - time.time()))
+        return Verdict(count <= self._item.amount, self._item.amount, max(0, self._item.amount - count), reset_after)
 
     def clear(self, key: str) -> None:
         self._limiter.clear(self._item, self._namespace, key)

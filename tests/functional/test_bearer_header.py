@@ -35,3 +35,9 @@ def test_a_valid_token_costs_one_statement_and_no_write_when_fresh(user):
         user.api("GET", "/api/user", token=token, status=200)
     assert len(statements) == 1, statements
     assert statements[0].lstrip().upper().startswith("SELECT")
+
+
+def test_a_bearer_response_starts_no_session(user):
+    token = user.create_token("no cookie", ["read"])
+    res = user.api("GET", "/api/user", token=token, status=200)
+    assert "Set-Cookie" not in res.headers

@@ -6,8 +6,9 @@ request: an anonymous request for a missing post is a 401, as the contract says.
 """
 from __future__ import annotations
 
-from .serialize import rfc3339
+from ..tokens.bearer import expiry as token_expiry
 from .errors import ApiError, unauthenticated
+from .serialize import rfc3339
 
 
 class Unauthenticated(Exception):
@@ -32,7 +33,7 @@ def authenticated(root_factory):
         verdict = request.registry.api_rate_limiter.hit(_rate_limit_key(request))
         headers = verdict.headers()
         if not request.token.transient:
-            expiry = request.token_service.expiry(request.token)
+            expiry = token_expiry(request.token, request.registry.tokensite.token_expiration_minutes)
             if expiry is not None:
                 headers["Tokensite-Token-Expiration"] = rfc3339(expiry)
         request.add_response_callback(lambda request, response: response.headers.update(headers))

@@ -14,6 +14,7 @@ from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
 from .errors import ApiError, ValidationFailed
+from .gate import Unauthenticated
 from .serialize import post_json, token_json, user_json
 
 TITLE_MAX_LENGTH = 200
@@ -48,6 +49,8 @@ def rotate_current_token(request):
     if request.token.transient:
         raise ApiError(403, "forbidden", "Only a bearer token can be rotated; this request used the session cookie.")
     new = request.token_service.regenerate(request.token)
+    if new is None:
+        raise Unauthenticated()  # revoked by another request since this one was authenticated
     record_event(request, EventTag.TOKEN_ROTATED, token=new.token)
     request.response.status = 201
     return {"token": new.plaintext, **token_json(new.token)}

@@ -9,7 +9,6 @@ from pyramid.events import BeforeRender, subscriber
 
 from ..models import utcnow
 
-
 _LOCAL_PATH = re.compile(r"^/(?![/\\])[\x21-\x7e]*$")
 
 
@@ -78,6 +77,7 @@ def menu(request) -> list[tuple[str, str]]:
 
 @subscriber(BeforeRender)
 def page_globals(event):
+    """Template globals; never for JSON, whose CSRF token would start a session and send a cookie."""
     request = event.get("request")
     # templates only: the JSON renderer fires BeforeRender too, and asking for a CSRF
     # token there would hand every bearer client a session cookie

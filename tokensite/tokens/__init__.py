@@ -9,6 +9,7 @@ the app has not included it, since tokens live in its tables.
 from __future__ import annotations
 
 from .abilities import TRANSIENT_TOKEN, TransientToken  # noqa: F401
+from .bearer import BearerLookup
 from .directives import TokenPermissions, add_token_permissions, set_default_token_permissions
 from .policy import AUTHENTICATED, Denial, Identity, Reason, TokenSecurityPolicy, uses_bearer  # noqa: F401
 from .service import TokenService
@@ -44,6 +45,8 @@ def includeme(config):
     if "dbsession_factory" not in registry:
         config.include("tokensite.models")
     registry.token_permissions = TokenPermissions()
+    settings = registry.tokensite
+    registry.bearer_lookup = BearerLookup(registry["dbengine"], settings.last_used_resolution_seconds)
     config.set_security_policy(TokenSecurityPolicy())
     config.add_directive("add_token_permissions", add_token_permissions)
     config.add_directive("set_default_token_permissions", set_default_token_permissions)

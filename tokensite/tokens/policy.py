@@ -23,10 +23,10 @@ from pyramid.request import RequestLocalCache
 from pyramid.security import Denied
 from zope.interface import implementer
 
-from ..models import ApiToken, User
+from ..models import ApiToken, User, utcnow
 from .abilities import TRANSIENT_TOKEN, TransientToken
+from .bearer import BearerToken, TokenOwner, expiry
 from .format import parse_authorization
-from .service import TokenService
 
 #: a permission any authenticated identity holds, bearer tokens included (``/api/user``);
 #: every other permission that is not a registered token permission is session-only
@@ -57,10 +57,14 @@ class Denial(Denied):
 
 @dataclasses.dataclass(frozen=True)
 class Identity:
-    """The signed-in user and the token that authenticated the request."""
+    """The signed-in user and the token that authenticated the request.
 
-    user: User
-    token: ApiToken | TransientToken
+    For a bearer request they are the plain values of ``tokens.bearer``; for a
+    session, the ORM user and the transient token.
+    """
+
+    user: User | TokenOwner
+    token: ApiToken | BearerToken | TransientToken
 
     @property
     def principals(self) -> list[str]:
@@ -87,13 +91,14 @@ class BearerAuthentication:
         credential = parse_authorization(header, settings.token_prefix)
         if credential is None:  # refused before any query
             return self._refuse(request, header, "The bearer token is malformed.")
-        service = request.token_service
-        token = service.find(credential)
+        lookup = request.registry.bearer_lookup
+        token = lookup.authenticate(credential)
         if token is None:
             return self._refuse(request, header, "The bearer token is unknown or has been revoked.")
-        if service.is_expired(token):
+        ends = expiry(token, settings.token_expiration_minutes)
+        if ends is not None and ends <= utcnow():
             return self._refuse(request, header, "The bearer token has expired.")
-        service.touch(token)
+        lookup.touch(token)
         return Identity(token.user, token)
 
     def _refuse(self, request, header, message):

@@ -12,12 +12,12 @@ import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import ApiToken, User, is_storable, utcnow
 from ..settings import Settings
-from . import format
+from . import bearer, format
 from .abilities import WILDCARD
+from .bearer import BearerToken
 from .directives import TokenPermissions
 
 NAME_MAX_LENGTH = 255
@@ -53,14 +53,6 @@ def _lookup_by_id():
 # built once: the statement cache then skips compilation on the hot path
 LOOKUP_BY_HASH = _lookup_by_hash()
 LOOKUP_BY_ID = _lookup_by_id()
-TOUCH = (
-    sa.update(ApiToken)
-    .where(ApiToken.id == sa.bindparam("token_id"))
-    .where(sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < sa.bindparam("stale_before")))
-    .values(last_used_at=sa.bindparam("now"))
-    .execution_options(synchronize_session=False)
-)
-
 
 class TokenService:
     def __init__(self, dbsession: Session, settings: Settings, permissions: TokenPermissions):
@@ -83,15 +75,23 @@ class TokenService:
             return None
         return token
 
-    def expiry(self, token: ApiToken) -> dt.datetime | None:
-        """When the token stops working: the earlier of its own expiry and the global lifetime."""
-        candidates = [token.expires_at]
-        if self.settings.token_expiration_minutes:
-            candidates.append(token.created_at + dt.timedelta(minutes=self.settings.token_expiration_minutes))
-        candidates = [when for when in candidates if when is not None]
-        return min(candidates) if candidates else None
+    def row(self, token: ApiToken | BearerToken) -> ApiToken | None:
+        """The token's ORM row, to change it; None once it is gone or has another secret.
 
-    def is_expired(self, token: ApiToken, now: dt.datetime | None = None) -> bool:
+        A bearer request read its token outside this session; the row loaded here
+        must still have the secret that authenticated the request, so that a
+        rotation or revocation that raced this one is never undone.
+        """
+        if isinstance(token, ApiToken):
+            return token
+        row = self.dbsession.get(ApiToken, token.id)
+        return row if row is not None and secrets.compare_digest(row.token_hash, token.token_hash) else None
+
+    def expiry(self, token: ApiToken | BearerToken) -> dt.datetime | None:
+        """When the token stops working: the earlier of its own expiry and the global lifetime."""
+        return bearer.expiry(token, self.settings.token_expiration_minutes)
+
+    def is_expired(self, token: ApiToken | BearerToken, now: dt.datetime | None = None) -> bool:
         expiry = self.expiry(token)
         return expiry is not None and expiry <= (now or utcnow())
 
@@ -112,25 +112,6 @@ class TokenService:
         return self.dbsession.scalar(sa.select(sa.func.count()).where(ApiToken.user_id == user.id))
 
     # -- writing
-    def touch(self, token: ApiToken, now: dt.datetime | None = None) -> None:
-        """Record use at most once per ``last_used_resolution`` seconds.
-
-        Most requests of a busy token skip the write entirely (the check is made on
-        the row already loaded); the conditional UPDATE keeps concurrent processes
-        from writing the same window twice, and it touches one row by primary key,
-        so it cannot deadlock with another request.  When another request won the
-        race, the value it stored is read back on demand, never assumed.
-        """
-        now = now or utcnow()
-        stale_before = now - dt.timedelta(seconds=self.settings.last_used_resolution_seconds)
-        if token.last_used_at is not None and token.last_used_at >= stale_before:
-            return
-        result = self.dbsession.execute(TOUCH, {"token_id": token.id, "stale_before": stale_before, "now": now})
-        if result.rowcount:
-            set_committed_value(token, "last_used_at", now)
-        else:
-            self.dbsession.expire(token, ["last_used_at"])
-
     def create(self, user: User, name, abilities, expires_in_days=None, *, allow_wildcard=False) -> NewToken:
         """A new token for ``user``; raises TokenInputError for input a person must fix."""
         name = self.clean_name(name)
@@ -141,7 +122,7 @@ class TokenService:
                 "name", f"You already have {self.settings.max_tokens_per_user} API tokens, the most allowed. "
                         "Delete one you no longer use, then create the new one.")
         plaintext = format.generate(self.settings.token_prefix)
-        token = ApiToken(user=user, name=name, abilities=abilities, expires_at=expires_at,
+        token = ApiToken(user_id=user.id, name=name, abilities=abilities, expires_at=expires_at,
                          token_hash=format.hash_token(plaintext))
         self.dbsession.add(token)
         self.dbsession.flush()
@@ -151,16 +132,24 @@ class TokenService:
         token.abilities = self.clean_abilities(abilities)
         self.dbsession.flush()
 
-    def regenerate(self, token: ApiToken) -> NewToken:
-        """A new secret for the same token; the old one stops working when this commits."""
+    def regenerate(self, token: ApiToken | BearerToken) -> NewToken | None:
+        """A new secret for the same token; the old one stops working when this commits.
+
+        None when the token has been deleted meanwhile.
+        """
+        token = self.row(token)
+        if token is None:
+            return None
         plaintext = format.generate(self.settings.token_prefix)
         token.token_hash = format.hash_token(plaintext)
         self.dbsession.flush()
         return NewToken(plaintext, token)
 
-    def revoke(self, token: ApiToken) -> None:
-        self.dbsession.delete(token)
-        self.dbsession.flush()
+    def revoke(self, token: ApiToken | BearerToken) -> None:
+        token = self.row(token)
+        if token is not None:
+            self.dbsession.delete(token)
+            self.dbsession.flush()
 
     # -- input
     @staticmethod

@@ -8,8 +8,14 @@ from zope.interface.verify import verifyObject
 from tokensite.models import ApiToken, Post, User
 from tokensite.permissions import AccountPermission
 from tokensite.resources import PostCollection, PostResource, SiteRoot
-from tokensite.tokens import (AUTHENTICATED, TRANSIENT_TOKEN, Identity, Reason, TokenSecurityPolicy,
-                              uses_bearer)
+from tokensite.tokens import (
+    AUTHENTICATED,
+    TRANSIENT_TOKEN,
+    Identity,
+    Reason,
+    TokenSecurityPolicy,
+    uses_bearer,
+)
 
 OWNER, STRANGER = User(id=1, email="owner@example.com"), User(id=2, email="other@example.com")
 

@@ -1,17 +1,17 @@
-"""TokenService (CONTRACT §5): creation rules, lookup, expiry and the throttled last-used write."""
+"""TokenService (CONTRACT §5): creation rules, lookup, expiry, changes."""
 import datetime as dt
 import hashlib
 
 import pytest
 import sqlalchemy as sa
 
-from tokensite.models import ApiToken, User, get_session_factory, utcnow
+from tokensite.models import ApiToken, User, utcnow
 from tokensite.settings import Settings
 from tokensite.tokens import format as token_format
 from tokensite.tokens.directives import TokenPermissions
 from tokensite.tokens.service import TokenInputError, TokenService
 
-from ...sql import rows, sql_statements, writes
+from ...sql import rows
 
 UTC = dt.timezone.utc
 
@@ -206,53 +206,11 @@ def test_expiry_is_the_earlier_of_its_own_and_the_global_lifetime(make_service, 
 
 # -- touch
 
-def last_used(engine):
-    [row] = rows(engine, "api_tokens")
-    return row["last_used_at"]
-
-
 def as_utc(value):
     """SQLite hands back the stored text or a naive datetime: compare as aware UTC."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def test_touch_writes_at_most_once_per_window(make_service, owner, dbsession, engine):
-    service = make_service(last_used_resolution_seconds=60)
-    token = service.create(owner, "n", []).token
-    dbsession.commit()
-    service.touch(token, now=NOW)
-    dbsession.commit()
-    assert as_utc(last_used(engine)) == NOW
-    with sql_statements() as statements:
-        service.touch(token, now=NOW + dt.timedelta(seconds=59))
-    assert statements == []
-    dbsession.commit()
-    assert as_utc(last_used(engine)) == NOW
-    service.touch(token, now=NOW + dt.timedelta(seconds=61))
-    dbsession.commit()
-    assert as_utc(last_used(engine)) == NOW + dt.timedelta(seconds=61)
-
-
-def test_touch_does_not_overwrite_a_fresh_write_from_another_process(make_service, permissions, owner,
-                                                                      dbsession, engine):
-    service = make_service(last_used_resolution_seconds=60)
-    token = service.create(owner, "n", []).token
-    dbsession.commit()
-    other_session = get_session_factory(engine)()
-    try:
-        other_service = TokenService(other_session, Settings(last_used_resolution_seconds=60), permissions)
-        stale_copy = other_session.get(ApiToken, token.id)  # loaded before the first write
-        service.touch(token, now=NOW)
-        dbsession.commit()
-        with sql_statements() as statements:
-            other_service.touch(stale_copy, now=NOW + dt.timedelta(seconds=10))
-            other_session.commit()
-        assert len(writes(statements)) == 1  # it tried, and the condition kept the row as it was
-    finally:
-        other_session.close()
-    assert as_utc(last_used(engine)) == NOW
 
 
 def test_times_are_stored_in_utc(service, owner, dbsession, engine):

@@ -1,0 +1,59 @@
+"""Row group 1: what bearer authentication adds to a request, in process.
+
+``GET /api/user`` with a bearer token in its steady state (``last_used_at`` fresh,
+so no write) against the floor: ``GET /api/openapi.json`` of the same app, a
+public route with a precomputed body.  Their ratio is what authentication, the
+rate limit, the database round trip and the JSON rendering cost together.  Then
+the SQL statements each kind of request sends.
+"""
+from __future__ import annotations
+
+from . import site
+from .report import Row, count_row, ratio_row
+from .timing import median_us
+
+RATIO_LIMIT = 3.0
+MALFORMED = "Bearer tks_not-a-token"
+
+
+def bench(context) -> list[Row]:
+    app = site.make_app(context.database_url)
+    user_id, cookie = site.signed_in_cookie(app)
+    fresh, steady = site.create_tokens(app, user_id, 2)
+    client = site.Client(app)
+    api = context.api_prefix
+
+    rows = _statements(client, api, fresh, steady, cookie)
+    bearer = client.prepared(f"{api}/user", {"Authorization": f"Bearer {steady}"})
+    floor = client.prepared(f"{api}/openapi.json")
+    iterations = context.iterations
+    bearer_time = median_us(bearer, iterations)
+    floor_time = median_us(floor, iterations)
+    app.registry["dbengine"].dispose()
+    return rows + [
+        Row("in-process: bearer GET /api/user (steady state)", str(bearer_time)),
+        Row("in-process: floor GET /api/openapi.json", str(floor_time)),
+        ratio_row("in-process: bearer / floor", bearer_time.wall_us / floor_time.wall_us, RATIO_LIMIT),
+        ratio_row("in-process: bearer / floor, CPU time", bearer_time.cpu_us / floor_time.cpu_us, RATIO_LIMIT),
+    ]
+
+
+def _statements(client, api, fresh, steady, cookie) -> list[Row]:
+    """SQL statements per request, counted by a ``before_cursor_execute`` listener."""
+    steady_headers = {"Authorization": f"Bearer {steady}"}
+    client.get(f"{api}/user", steady_headers)  # its first use opens the last-used window
+    cases = [
+        ("bearer, steady state", steady_headers, "200 OK", 1),
+        ("bearer, first use in a window", {"Authorization": f"Bearer {fresh}"}, "200 OK", 2),
+        ("malformed bearer token", {"Authorization": MALFORMED}, "401 Unauthorized", 0),
+        ("cookie session", {"Cookie": cookie}, "200 OK", None),
+    ]
+    rows = []
+    for name, headers, expect, expected in cases:
+        with site.sql_statements() as statements:
+            status, body = client.get(f"{api}/user", headers)
+        if status != expect:
+            raise AssertionError(f"{name}: GET {api}/user answered {status}, not {expect}: {body[:200]!r}")
+        kinds = " + ".join(statement.split(" ", 1)[0] for statement in statements)
+        rows.append(count_row(f"SQL statements: {name}", len(statements), expected, kinds))
+    return rows

@@ -1,0 +1,88 @@
+"""The bearer hot path (CONTRACT §5): one read to authenticate, ``last_used_at`` written once per window."""
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tokensite.models import ApiToken, User
+from tokensite.tokens import format as token_format
+from tokensite.tokens.bearer import BearerLookup, expiry
+
+from ...sql import sql_statements, writes
+
+UTC = dt.timezone.utc
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def plaintext(engine):
+    """A stored token, committed; returns its plaintext."""
+    secret = token_format.generate("tks_")
+    with engine.begin() as conn:
+        user_id = conn.execute(sa.insert(User).values(
+            email="ada@example.com", name="Ada", password_hash="x", created_at=NOW, updated_at=NOW)).inserted_primary_key[0]
+        conn.execute(sa.insert(ApiToken).values(
+            user_id=user_id, name="ci", token_hash=token_format.hash_token(secret), abilities=["read"],
+            created_at=NOW, updated_at=NOW))
+    return secret
+
+
+def lookup(engine, resolution=60):
+    return BearerLookup(engine, resolution)
+
+
+def stored_last_used(engine):
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(ApiToken.last_used_at))
+
+
+def test_authenticate_reads_the_token_and_its_owner_in_one_statement(engine, plaintext):
+    with sql_statements() as statements:
+        token = lookup(engine).authenticate(token_format.parse_credential(plaintext, "tks_"))
+    assert len(statements) == 1
+    assert (token.name, token.abilities, token.user.name, token.user.email) == ("ci", ("read",), "Ada",
+                                                                                "ada@example.com")
+    assert token.can("read") and token.cannot("update") and not token.transient
+
+
+def test_the_sanctum_form_needs_the_id_of_that_very_token(engine, plaintext):
+    token_id = lookup(engine).authenticate(token_format.parse_credential(plaintext, "tks_")).id
+    found = lookup(engine).authenticate(token_format.parse_credential(f"{token_id}|{plaintext}", "tks_"))
+    assert found.id == token_id
+    assert lookup(engine).authenticate(token_format.parse_credential(f"{token_id + 1}|{plaintext}", "tks_")) is None
+
+
+def test_touch_writes_at_most_once_per_window(engine, plaintext):
+    bearer = lookup(engine)
+    token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
+    bearer.touch(token, now=NOW)
+    assert stored_last_used(engine) == NOW and token.last_used_at == NOW
+    with sql_statements() as statements:
+        bearer.touch(token, now=NOW + dt.timedelta(seconds=59))
+    assert statements == []
+    bearer.touch(token, now=NOW + dt.timedelta(seconds=61))
+    assert token.last_used_at == NOW + dt.timedelta(seconds=61)
+
+
+def test_a_touch_that_loses_the_race_shows_what_the_winner_stored(engine, plaintext):
+    bearer = lookup(engine)
+    credential = token_format.parse_credential(plaintext, "tks_")
+    winner, loser = bearer.authenticate(credential), bearer.authenticate(credential)  # both read "never used"
+    bearer.touch(winner, now=NOW)
+    with sql_statements() as statements:
+        bearer.touch(loser, now=NOW + dt.timedelta(seconds=10))
+    assert len(writes(statements)) == 1  # it tried; the condition kept the row as the winner left it
+    assert loser.last_used_at == NOW
+    assert stored_last_used(engine) == NOW
+
+
+@pytest.mark.parametrize("expires_in, global_minutes, expected", [
+    (None, None, None),
+    (dt.timedelta(days=1), None, NOW + dt.timedelta(days=1)),
+    (None, 60, NOW + dt.timedelta(minutes=60)),
+    (dt.timedelta(days=1), 60, NOW + dt.timedelta(minutes=60)),
+    (dt.timedelta(minutes=5), 60, NOW + dt.timedelta(minutes=5)),
+])
+def test_expiry_is_the_earlier_of_its_own_and_the_global_lifetime(expires_in, global_minutes, expected):
+    token = ApiToken(created_at=NOW, expires_at=NOW + expires_in if expires_in else None)
+    assert expiry(token, global_minutes) == expected

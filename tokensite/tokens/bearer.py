@@ -1,0 +1,125 @@
+"""The bearer request's hot path: one read to authenticate, a rare write to record use.
+
+A bearer request reads a handful of columns and writes at most ``last_used_at``,
+so it goes straight to the engine instead of the request's ORM session: no ORM
+objects are built, and a request whose view needs no database (``GET /api/user``)
+never opens a session or joins pyramid_tm's transaction.  The ``last_used_at``
+write commits on its own, as Sanctum's does: it records that the token was used
+even when the view then fails, and it holds its row lock for one statement only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+
+import sqlalchemy as sa
+
+from ..models import ApiToken, User, utcnow
+from .format import Credential
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """``request.user`` of a bearer request: the columns the API shows."""
+
+    id: int
+    name: str
+    email: str
+
+    __principals__ = User.__principals__
+
+
+@dataclasses.dataclass(slots=True)
+class BearerToken:
+    """``request.token`` of a bearer request: the row as it was when the request began."""
+
+    id: int
+    user_id: int
+    name: str
+    token_hash: str
+    abilities: tuple[str, ...]
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    user: TokenOwner
+
+    transient = False
+    can = ApiToken.can
+    cannot = ApiToken.cannot
+
+
+def expiry(token, expiration_minutes: int | None) -> dt.datetime | None:
+    """When a token stops working: the earlier of its own expiry and the global lifetime."""
+    candidates = [token.expires_at]
+    if expiration_minutes:
+        candidates.append(token.created_at + dt.timedelta(minutes=expiration_minutes))
+    candidates = [when for when in candidates if when is not None]
+    return min(candidates) if candidates else None
+
+
+def _authenticate_by(column, parameter):
+    tokens, users = ApiToken.__table__, User.__table__
+    return (sa.select(tokens.c.id, tokens.c.user_id, tokens.c.name, tokens.c.token_hash, tokens.c.abilities,
+                      tokens.c.created_at, tokens.c.last_used_at, tokens.c.expires_at,
+                      users.c.name.label("owner_name"), users.c.email.label("owner_email"))
+            .join_from(tokens, users, tokens.c.user_id == users.c.id)
+            .where(column == sa.bindparam(parameter)))
+
+
+# built once: the compiled-statement cache then skips compilation on every request
+AUTHENTICATE_BY_HASH = _authenticate_by(ApiToken.__table__.c.token_hash, "token_hash")
+AUTHENTICATE_BY_ID = _authenticate_by(ApiToken.__table__.c.id, "token_id")
+TOUCH = (
+    sa.update(ApiToken.__table__)
+    .where(ApiToken.__table__.c.id == sa.bindparam("token_id"))
+    .where(sa.or_(ApiToken.__table__.c.last_used_at.is_(None),
+                  ApiToken.__table__.c.last_used_at < sa.bindparam("stale_before")))
+    .values(last_used_at=sa.bindparam("now"))
+)
+STORED_LAST_USED = sa.select(ApiToken.__table__.c.last_used_at).where(
+    ApiToken.__table__.c.id == sa.bindparam("token_id"))
+
+
+class BearerLookup:
+    """Find the token of a credential and record its use, each in a short transaction of its own."""
+
+    def __init__(self, engine: sa.Engine, last_used_resolution_seconds: int):
+        self.engine = engine
+        self.resolution = dt.timedelta(seconds=last_used_resolution_seconds)
+
+    def authenticate(self, credential: Credential) -> BearerToken | None:
+        """One statement, the token joined to its owner.
+
+        The Sanctum form ``<id>|<plaintext>`` finds the row by id and compares the
+        hash in constant time; it never falls back to a lookup by hash.
+        """
+        token_hash = credential.token_hash
+        with self.engine.connect() as conn:
+            if credential.token_id is None:
+                row = conn.execute(AUTHENTICATE_BY_HASH, {"token_hash": token_hash}).first()
+            else:
+                row = conn.execute(AUTHENTICATE_BY_ID, {"token_id": credential.token_id}).first()
+                if row is not None and not secrets.compare_digest(row.token_hash, token_hash):
+                    row = None
+        if row is None:
+            return None
+        return BearerToken(row.id, row.user_id, row.name, row.token_hash, tuple(row.abilities), row.created_at,
+                           row.last_used_at, row.expires_at, TokenOwner(row.user_id, row.owner_name, row.owner_email))
+
+    def touch(self, token: BearerToken, now: dt.datetime | None = None) -> None:
+        """Record use at most once per ``last_used_resolution`` seconds.
+
+        Most requests of a busy token skip the write entirely (the check is made on
+        the row already read).  The conditional UPDATE keeps concurrent processes
+        from writing the same window twice; it touches one row by primary key in
+        its own transaction, so it cannot deadlock with a request.  A touch that
+        lost that race shows the time the winner stored.
+        """
+        now = now or utcnow()
+        stale_before = now - self.resolution
+        if token.last_used_at is not None and token.last_used_at >= stale_before:
+            return
+        with self.engine.begin() as conn:
+            written = conn.execute(TOUCH, {"token_id": token.id, "stale_before": stale_before, "now": now}).rowcount
+            token.last_used_at = now if written else conn.scalar(STORED_LAST_USED, {"token_id": token.id})
