@@ -7,6 +7,7 @@ from functools import lru_cache
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from ..ids import MAX_ID
 from .views import BODY_MAX_LENGTH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TITLE_MAX_LENGTH
 
 _JSON = "application/json"
@@ -63,7 +64,7 @@ def _operation(summary, ok_status, ok, *errors, ability=None, body=None, paramet
 
 
 def build_document(prefix: str) -> dict:
-    post_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    post_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "tokensite API", "version": "1.0.0",

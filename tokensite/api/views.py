@@ -7,6 +7,7 @@ import binascii
 import sqlalchemy as sa
 from pyramid.view import view_config
 
+from ..ids import parse_id
 from ..models import Post
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
@@ -97,8 +98,8 @@ def _decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, post_id = text.partition(":")
-        if kind == "post" and post_id.isascii() and post_id.isdigit() and len(post_id) <= 18:
-            return int(post_id)
+        if kind == "post" and (post_id := parse_id(post_id)) is not None:
+            return post_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]}, "Invalid cursor.")

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..ids import parse_id
 from ..models import ApiToken, User, utcnow
 from ..settings import Settings
 from . import format
@@ -99,13 +100,10 @@ class TokenService:
         return list(self.dbsession.scalars(
             sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
-    def owned(self, user: User, token_id) -> ApiToken | None:
-        """The user's token with ``token_id``; None for another user's or a missing one."""
-        try:
-            token_id = int(token_id)
-        except (TypeError, ValueError):
-            return None
-        token = self.dbsession.get(ApiToken, token_id)
+    def owned(self, user: User, token_id: str) -> ApiToken | None:
+        """The user's token with the id written in ``token_id``; None for another user's, a missing one or no id."""
+        token_id = parse_id(token_id)
+        token = self.dbsession.get(ApiToken, token_id) if token_id is not None else None
         return token if token is not None and token.user_id == user.id else None
 
     def count_for_user(self, user: User) -> int:
