@@ -19,6 +19,8 @@ TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 100_000
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+#: PostgreSQL text cannot hold U+0000, so no text field may
+NUL_MESSAGE = "Text cannot contain a NUL (U+0000) character."
 
 
 # -- the current user and token
@@ -69,6 +71,8 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
         title = body.get("title")
         if not isinstance(title, str) or not title.strip():
             errors["title"] = ["The title is required text."]
+        elif "\x00" in title:
+            errors["title"] = [NUL_MESSAGE]
         elif len(title.strip()) > TITLE_MAX_LENGTH:
             errors["title"] = [f"The title is at most {TITLE_MAX_LENGTH} characters."]
         else:
@@ -77,6 +81,8 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
         text = body["body"]
         if not isinstance(text, str):
             errors["body"] = ["The body is text."]
+        elif "\x00" in text:
+            errors["body"] = [NUL_MESSAGE]
         elif len(text) > BODY_MAX_LENGTH:
             errors["body"] = [f"The body is at most {BODY_MAX_LENGTH} characters."]
         else:

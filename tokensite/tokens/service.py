@@ -164,6 +164,8 @@ class TokenService:
             raise TokenInputError("name", "The token name must be text.")
         if not name:
             raise TokenInputError("name", "Give the token a name, so that you can tell it apart later.")
+        if "\x00" in name:
+            raise TokenInputError("name", "The name cannot contain a NUL character.")
         if len(name) > NAME_MAX_LENGTH:
             raise TokenInputError("name", f"The name is {len(name)} characters long; keep it to {NAME_MAX_LENGTH}.")
         return name
