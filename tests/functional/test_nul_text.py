@@ -39,7 +39,8 @@ def test_token_name_with_nul_is_refused(user, engine):
 ])
 def test_post_text_with_nul_is_422(user, engine, method, body, field):
     token = user.create_token("writer", ["create", "update"])
-    post = user.api("POST", "/api/posts", token=token, json_body={"title": "Kept", "body": "kept"}, status=201).json
+    post = user.api("POST", "/api/posts", token=token, json_body={"title": "Kept", "body": "kept"},
+                    status=201).json
     path = "/api/posts" if method == "POST" else f"/api/posts/{post['id']}"
     res = user.api(method, path, token=token, json_body=body, status=422)
     assert list(res.json["error"]["fields"]) == [field]

@@ -101,7 +101,7 @@ class TokenService:
             sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
     def owned(self, user: User, token_id: str) -> ApiToken | None:
-        """The user's token with the id written in ``token_id``; None for another user's, a missing one or no id."""
+        """The user's token with the id written in ``token_id``; None for another user's or a missing one."""
         token_id = parse_id(token_id)
         token = self.dbsession.get(ApiToken, token_id) if token_id is not None else None
         return token if token is not None and token.user_id == user.id else None
