@@ -83,6 +83,11 @@ def csrf_view(exc, request):
                                        "session cookie must send the token from <meta name=\"csrf-token\">.")
 
 
+def undecodable_view(exc, request):
+    """WebOb decodes the query string lazily, and raises on bytes that are not UTF-8."""
+    return error_response(400, "bad_request", "The query string is not valid UTF-8.")
+
+
 def not_found_view(exc, request):
     return error_response(404, "not_found", "There is nothing at this address.")
 
@@ -100,6 +105,7 @@ def server_error_view(exc, request):
 def add_error_views(config, path_info: str):
     """The exception views, for requests under the API prefix only (``path_info`` regex)."""
     for context, view in ((ApiError, api_error_view), (HTTPForbidden, forbidden_view),
-                          (BadCSRFToken, csrf_view), (HTTPNotFound, not_found_view),
+                          (BadCSRFToken, csrf_view), (UnicodeDecodeError, undecodable_view),
+                          (HTTPNotFound, not_found_view),
                           (HTTPException, http_exception_view), (Exception, server_error_view)):
         config.add_exception_view(view, context=context, path_info=path_info)

@@ -39,8 +39,8 @@ def _ok(description, schema=None):
 def _errors(*statuses):
     error = _ref("Error")
     table = {
-        "400": _response("Cookie-authenticated unsafe request without a valid X-CSRF-Token header "
-                         "(code csrf).", error),
+        "400": _response("A cookie-authenticated unsafe request without a valid X-CSRF-Token header "
+                         "(code csrf), or a query string that is not UTF-8 (code bad_request).", error),
         "401": _response("No credentials, or a malformed, unknown, revoked or expired bearer token "
                          "(code unauthenticated or invalid_token).", error, headers=["WWW-Authenticate"]),
         "403": _response("Authenticated but not allowed: insufficient_scope (a missing ability, named in "
@@ -172,7 +172,7 @@ def build_document(prefix: str) -> dict:
                 _ok("The new plaintext, shown once", _ref("RotatedToken")), "403")},
             "/posts": {
                 "get": _operation("get", "Every post, newest first", "200",
-                                  _ok("A page of posts", _ref("PostPage")), "403", "422",
+                                  _ok("A page of posts", _ref("PostPage")), "400", "403", "422",
                                   ability="read", parameters=_PAGE),
                 "post": _operation("post", "Create a post", "201", _ok("The new post", post), "403", "422",
                                    ability="create", body="PostInput"),
