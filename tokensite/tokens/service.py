@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -171,7 +172,10 @@ class TokenService:
         return name
 
     def clean_abilities(self, abilities, *, allow_wildcard=False) -> list[str]:
-        if isinstance(abilities, str) or not all(isinstance(a, str) for a in abilities):
+        # a JSON body can hand over any value here: a number, an object, a list of anything
+        is_list = isinstance(abilities, Iterable) and not isinstance(abilities, (str, bytes, Mapping))
+        abilities = list(abilities) if is_list else None
+        if abilities is None or not all(isinstance(a, str) for a in abilities):
             raise TokenInputError("permissions", "Permissions must be a list of permission names.")
         allowed = [WILDCARD] if allow_wildcard else []
         unknown = [a for a in self.permissions.unknown(abilities) if a not in allowed]
