@@ -5,6 +5,7 @@ import base64
 import binascii
 
 import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNoContent
 from pyramid.view import view_config
 
 from ..ids import parse_id
@@ -40,8 +41,7 @@ def revoke_current_token(request):
     """Revoke the token that made the request; a session's transient token has nothing to revoke."""
     if not request.token.transient:
         request.token_service.revoke(request.token)
-    request.response.status = 204
-    return request.response
+    return HTTPNoContent()  # no body, so no Content-Type either
 
 
 @view_config(route_name="api.token.rotate", request_method="POST", permission=AUTHENTICATED, renderer="json")
@@ -165,5 +165,4 @@ def update_post(context, request):
 def delete_post(context, request):
     request.dbsession.delete(context.post)
     request.dbsession.flush()
-    request.response.status = 204
-    return request.response
+    return HTTPNoContent()  # no body, so no Content-Type either

@@ -6,7 +6,7 @@ behind a redirect, so it is shown exactly once.
 """
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
 from ..api.serialize import token_json
@@ -99,5 +99,4 @@ class TokenPages:
     @view_config(route_name="tokens.item", request_method="DELETE")
     def delete_json(self):
         self.service.revoke(self.owned_token())
-        self.request.response.status = 204
-        return self.request.response
+        return HTTPNoContent()  # no body, so no Content-Type either
