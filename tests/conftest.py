@@ -20,6 +20,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
+from hypothesis import HealthCheck, settings
 
 from tokensite import main
 from tokensite.accounts import passwords
@@ -29,6 +30,14 @@ from tokensite.models.meta import Base
 from .client import Browser
 
 TEST_SECRET = "test-secret-" + "x" * 40
+
+# Hypothesis: requests hit a real database, so no per-example deadline; the fuzz tests build
+# their @given inside the test (fixtures are made once per test, on purpose).  "default" keeps
+# the whole suite quick; HYPOTHESIS_PROFILE=thorough searches longer (CI nightly, by hand).
+settings.register_profile("default", deadline=None, max_examples=25, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", settings.get_profile("default"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_addoption(parser):

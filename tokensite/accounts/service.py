@@ -11,8 +11,9 @@ from . import passwords
 
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 255
-# deliberately simple: one @, no spaces, a dot in the domain; the inbox is the real check
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# deliberately simple: one @, no spaces or control characters, a dot in the domain; the inbox is
+# the real check
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
 
 
 class AccountInputError(ValueError):
@@ -31,7 +32,12 @@ def normalize_email(email) -> str:
 
 
 def find_by_email(dbsession: Session, email: str) -> User | None:
-    return dbsession.scalars(sa.select(User).where(User.email == normalize_email(email))).first()
+    """The user with this address; text that could never be registered is not even looked up
+    (PostgreSQL refuses a NUL character in a query with an error)."""
+    email = normalize_email(email)
+    if not _EMAIL.match(email):
+        return None
+    return dbsession.scalars(sa.select(User).where(User.email == email)).first()
 
 
 def register(dbsession: Session, name, email, password, confirmation=None) -> User:
@@ -43,7 +49,7 @@ def register(dbsession: Session, name, email, password, confirmation=None) -> Us
     if not name:
         errors["name"] = "Tell us your name."
     elif not is_storable(name):
-        errors["name"] = "Your name contains characters that cannot be stored."
+        errors["name"] = "Your name contains a character that cannot be stored (a NUL or a lone surrogate)."
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = f"Keep your name to {NAME_MAX_LENGTH} characters."
     if not _EMAIL.match(email) or len(email) > EMAIL_MAX_LENGTH:

@@ -34,6 +34,7 @@ def includeme(config):
         # the fallback for a known path with another method; views with a method win
         config.add_view(_method_not_allowed(methods), route_name=name)
     config.add_route("api.openapi", "/openapi.json")
+    config.add_view(_method_not_allowed(("GET",)), route_name="api.openapi")
     config.add_exception_view(unauthenticated_view, context=Unauthenticated)
     add_error_views(config, path_info=f"^{re.escape(prefix)}(/|$)")
     config.scan(".views")

@@ -85,6 +85,11 @@ def csrf_view(exc, request):
                                        "session cookie must send the token from <meta name=\"csrf-token\">.")
 
 
+def undecodable_view(exc, request):
+    """WebOb decodes the query string lazily, and raises on bytes that are not UTF-8."""
+    return error_response(400, "bad_request", "The query string is not valid UTF-8.")
+
+
 def not_found_view(exc, request):
     return error_response(404, "not_found", "There is nothing at this address.")
 
@@ -111,8 +116,6 @@ def _will_be_retried(request, exc) -> bool:
         return False
 
 
-def undecodable_view(exc, request):
-    return error_response(400, "bad_request", "The request is not valid UTF-8.")
 
 
 def server_error_view(exc, request):

@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPNoContent
 from pyramid.view import view_config
 
 from ..events import EventTag, record_event
+from ..ids import parse_id
 from ..models import Post, is_storable
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
@@ -21,6 +22,7 @@ TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 100_000
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+#: PostgreSQL text cannot hold U+0000, so no text field may
 
 
 # -- the current user and token
@@ -41,7 +43,7 @@ def revoke_current_token(request):
     if not request.token.transient:
         record_event(request, EventTag.TOKEN_REVOKED, token=request.token)
         request.token_service.revoke(request.token)
-    return HTTPNoContent()
+    return HTTPNoContent()  # no body, so no Content-Type either
 
 
 @view_config(route_name="api.token.rotate", request_method="POST", permission=AUTHENTICATED, renderer="json")
@@ -107,8 +109,8 @@ def _decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, post_id = text.partition(":")
-        if kind == "post" and post_id.isascii() and post_id.isdigit() and len(post_id) <= 18:
-            return int(post_id)
+        if kind == "post" and (post_id := parse_id(post_id)) is not None:
+            return post_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]}, "Invalid cursor.")
@@ -168,4 +170,4 @@ def update_post(context, request):
 def delete_post(context, request):
     request.dbsession.delete(context.post)
     request.dbsession.flush()
-    return HTTPNoContent()
+    return HTTPNoContent()  # no body, so no Content-Type either

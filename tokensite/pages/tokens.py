@@ -147,4 +147,4 @@ class TokenPages:
         if missing:
             return missing
         self.delete_token(token)
-        return HTTPNoContent()
+        return HTTPNoContent()  # no body, so no Content-Type either

@@ -62,3 +62,10 @@ def bad_csrf(exc, request):
     return {"title": "Form expired",
             "message": "This form was out of date or did not come from this site. Go back, reload the page "
                        "and try again."}
+
+
+@view_config(context=UnicodeDecodeError, renderer="tokensite:templates/error.jinja2")
+def undecodable(exc, request):
+    """WebOb decodes the query string lazily, and raises on bytes that are not UTF-8."""
+    request.response.status = 400
+    return {"title": "Bad request", "message": "The address was not valid UTF-8 text."}

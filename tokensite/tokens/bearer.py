@@ -4,8 +4,8 @@ A bearer request reads a handful of columns and writes at most ``last_used_at``,
 so it goes straight to the engine instead of the request's ORM session: no ORM
 objects are built, and a request whose view needs no database (``GET /api/user``)
 never opens a session or joins pyramid_tm's transaction.  The ``last_used_at``
-write commits on its own, as Sanctum's does: it records that the token was used
-even when the view then fails, and it holds its row lock for one statement only.
+write, at most once per window, commits on its own after a successful response
+(see the policy), holding its row lock for one statement only.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User
 from .format import Credential
 
 
@@ -77,8 +77,6 @@ TOUCH = (
                   ApiToken.__table__.c.last_used_at < sa.bindparam("stale_before")))
     .values(last_used_at=sa.bindparam("now"))
 )
-STORED_LAST_USED = sa.select(ApiToken.__table__.c.last_used_at).where(
-    ApiToken.__table__.c.id == sa.bindparam("token_id"))
 
 
 class BearerLookup:
@@ -107,19 +105,17 @@ class BearerLookup:
         return BearerToken(row.id, row.user_id, row.name, row.token_hash, tuple(row.abilities), row.created_at,
                            row.last_used_at, row.expires_at, TokenOwner(row.user_id, row.owner_name, row.owner_email))
 
-    def touch(self, token: BearerToken, now: dt.datetime | None = None) -> None:
-        """Record use at most once per ``last_used_resolution`` seconds.
+    def needs_touch(self, token: BearerToken, now: dt.datetime) -> bool:
+        """Whether this use opens a new ``last_used_resolution`` window (most requests: no)."""
+        return token.last_used_at is None or token.last_used_at < now - self.resolution
 
-        Most requests of a busy token skip the write entirely (the check is made on
-        the row already read).  The conditional UPDATE keeps concurrent processes
-        from writing the same window twice; it touches one row by primary key in
-        its own transaction, so it cannot deadlock with a request.  A touch that
-        lost that race shows the time the winner stored.
+    def touch(self, token_id: int, now: dt.datetime) -> bool:
+        """Record a use at ``now`` unless another process recorded one in this window.
+
+        The conditional UPDATE keeps concurrent processes from writing the same
+        window twice; it touches one row by primary key in its own transaction, so
+        it cannot deadlock with a request.  True when this call wrote.
         """
-        now = now or utcnow()
-        stale_before = now - self.resolution
-        if token.last_used_at is not None and token.last_used_at >= stale_before:
-            return
         with self.engine.begin() as conn:
-            written = conn.execute(TOUCH, {"token_id": token.id, "stale_before": stale_before, "now": now}).rowcount
-            token.last_used_at = now if written else conn.scalar(STORED_LAST_USED, {"token_id": token.id})
+            return bool(conn.execute(TOUCH, {"token_id": token_id, "stale_before": now - self.resolution,
+                                             "now": now}).rowcount)

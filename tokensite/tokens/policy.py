@@ -16,7 +16,9 @@ A denial carries a ``reason`` the error views turn into the right response.
 from __future__ import annotations
 
 import dataclasses
+import logging
 
+import sqlalchemy.exc
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.interfaces import ISecurityPolicy, ISessionFactory
 from pyramid.request import RequestLocalCache
@@ -31,6 +33,8 @@ from .format import parse_authorization
 #: a permission any authenticated identity holds, bearer tokens included (``/api/user``);
 #: every other permission that is not a registered token permission is session-only
 AUTHENTICATED = "authenticated"
+
+log = logging.getLogger(__name__)
 
 SESSION_USER_ID = "auth.userid"
 SESSION_FINGERPRINT = "auth.fingerprint"
@@ -80,6 +84,21 @@ def uses_bearer(request) -> bool:
     return path == settings.api_prefix or path.startswith(settings.api_prefix + "/")
 
 
+def _record_use(lookup, token_id, now):
+    """Write ``last_used_at`` once the response is known to be a success: a refused
+    request changes nothing, not even when its token was last used."""
+
+    def record(request, response):
+        if response.status_code < 400:
+            try:
+                lookup.touch(token_id, now)
+            except sqlalchemy.exc.SQLAlchemyError:
+                # the response is already made; a missed last-used mark is not worth failing it
+                log.warning("could not record the use of token %s", token_id, exc_info=True)
+
+    return record
+
+
 class BearerAuthentication:
     """Identity from ``Authorization: Bearer <token>`` under the API prefix."""
 
@@ -98,7 +117,10 @@ class BearerAuthentication:
         ends = expiry(token, settings.token_expiration_minutes)
         if ends is not None and ends <= utcnow():
             return self._refuse(request, header, "The bearer token has expired.")
-        lookup.touch(token)
+        now = utcnow()
+        if lookup.needs_touch(token, now):
+            token.last_used_at = now  # what this request shows is what it will write
+            request.add_response_callback(_record_use(lookup, token.id, now))
         return Identity(token.user, token)
 
     def _refuse(self, request, header, message):

@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..ids import parse_id
 from ..models import ApiToken, User, is_storable, utcnow
 from ..settings import Settings
 from . import bearer, format
@@ -99,13 +101,10 @@ class TokenService:
         return list(self.dbsession.scalars(
             sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
-    def owned(self, user: User, token_id) -> ApiToken | None:
-        """The user's token with ``token_id``; None for another user's or a missing one."""
-        try:
-            token_id = int(token_id)
-        except (TypeError, ValueError):
-            return None
-        token = self.dbsession.get(ApiToken, token_id)
+    def owned(self, user: User, token_id: str) -> ApiToken | None:
+        """The user's token with the id written in ``token_id``; None for another user's or a missing one."""
+        token_id = parse_id(token_id)
+        token = self.dbsession.get(ApiToken, token_id) if token_id is not None else None
         return token if token is not None and token.user_id == user.id else None
 
     def count_for_user(self, user: User) -> int:
@@ -160,13 +159,16 @@ class TokenService:
         if not name:
             raise TokenInputError("name", "Give the token a name, so that you can tell it apart later.")
         if not is_storable(name):
-            raise TokenInputError("name", "The name contains characters that cannot be stored.")
+            raise TokenInputError("name", "The name contains a character that cannot be stored (a NUL or a lone surrogate).")
         if len(name) > NAME_MAX_LENGTH:
             raise TokenInputError("name", f"The name is {len(name)} characters long; keep it to {NAME_MAX_LENGTH}.")
         return name
 
     def clean_abilities(self, abilities, *, allow_wildcard=False) -> list[str]:
-        if isinstance(abilities, str) or not all(isinstance(a, str) for a in abilities):
+        # a JSON body can hand over any value here: a number, an object, a list of anything
+        is_list = isinstance(abilities, Iterable) and not isinstance(abilities, (str, bytes, Mapping))
+        abilities = list(abilities) if is_list else None
+        if abilities is None or not all(isinstance(a, str) for a in abilities):
             raise TokenInputError("permissions", "Permissions must be a list of permission names.")
         allowed = [WILDCARD] if allow_wildcard else []
         unknown = [a for a in self.permissions.unknown(abilities) if a not in allowed]

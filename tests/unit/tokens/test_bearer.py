@@ -52,27 +52,25 @@ def test_the_sanctum_form_needs_the_id_of_that_very_token(engine, plaintext):
     assert lookup(engine).authenticate(token_format.parse_credential(f"{token_id + 1}|{plaintext}", "tks_")) is None
 
 
-def test_touch_writes_at_most_once_per_window(engine, plaintext):
+def test_a_use_is_recorded_at_most_once_per_window(engine, plaintext):
     bearer = lookup(engine)
     token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
-    bearer.touch(token, now=NOW)
-    assert stored_last_used(engine) == NOW and token.last_used_at == NOW
-    with sql_statements() as statements:
-        bearer.touch(token, now=NOW + dt.timedelta(seconds=59))
-    assert statements == []
-    bearer.touch(token, now=NOW + dt.timedelta(seconds=61))
-    assert token.last_used_at == NOW + dt.timedelta(seconds=61)
+    assert bearer.needs_touch(token, NOW)
+    assert bearer.touch(token.id, NOW) is True
+    assert stored_last_used(engine) == NOW
+    token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
+    assert not bearer.needs_touch(token, NOW + dt.timedelta(seconds=59))
+    assert bearer.needs_touch(token, NOW + dt.timedelta(seconds=61))
 
 
-def test_a_touch_that_loses_the_race_shows_what_the_winner_stored(engine, plaintext):
+def test_a_touch_that_loses_the_race_writes_nothing(engine, plaintext):
     bearer = lookup(engine)
     credential = token_format.parse_credential(plaintext, "tks_")
     winner, loser = bearer.authenticate(credential), bearer.authenticate(credential)  # both read "never used"
-    bearer.touch(winner, now=NOW)
+    assert bearer.touch(winner.id, NOW) is True
     with sql_statements() as statements:
-        bearer.touch(loser, now=NOW + dt.timedelta(seconds=10))
+        assert bearer.touch(loser.id, NOW + dt.timedelta(seconds=10)) is False
     assert len(writes(statements)) == 1  # it tried; the condition kept the row as the winner left it
-    assert loser.last_used_at == NOW
     assert stored_last_used(engine) == NOW
 
 
