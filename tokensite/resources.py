@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pyramid.authorization import Allow, Authenticated
 
-from .models import Post
+from .models import Post, parse_id
 from .permissions import AccountPermission, PostPermission
 from .tokens import AUTHENTICATED
 
@@ -35,9 +35,8 @@ class PostCollection:
         return [(Allow, Authenticated, (PostPermission.READ, PostPermission.CREATE))]
 
     def __getitem__(self, key: str) -> "PostResource":
-        if not (key.isascii() and key.isdigit()) or len(key) > 18:
-            raise KeyError(key)
-        post = self.request.dbsession.get(Post, int(key))
+        post_id = parse_id(key)
+        post = self.request.dbsession.get(Post, post_id) if post_id is not None else None
         if post is None:
             raise KeyError(key)
         return PostResource(post, self)

@@ -7,7 +7,7 @@ import binascii
 import sqlalchemy as sa
 from pyramid.view import view_config
 
-from ..models import Post
+from ..models import Post, parse_id
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
@@ -97,8 +97,8 @@ def _decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, post_id = text.partition(":")
-        if kind == "post" and post_id.isascii() and post_id.isdigit() and len(post_id) <= 18:
-            return int(post_id)
+        if kind == "post" and (parsed := parse_id(post_id)) is not None:
+            return parsed
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]}, "Invalid cursor.")

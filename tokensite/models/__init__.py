@@ -11,7 +11,7 @@ import zope.sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
-from .meta import Base, utcnow  # noqa: F401
+from .meta import Base, parse_id, utcnow  # noqa: F401
 from .post import Post  # noqa: F401
 from .token import ApiToken  # noqa: F401
 from .user import User  # noqa: F401

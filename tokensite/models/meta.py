@@ -15,6 +15,22 @@ NAMING_CONVENTION = {
 }
 
 
+#: the largest primary key of every table on every database (an ``Integer`` is int4 on PostgreSQL)
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text) -> int | None:
+    """The id written in ``text`` (ASCII digits), or None when no row can have it.
+
+    Checked before any query: PostgreSQL refuses an out-of-range integer with an
+    error (and SQLite one beyond 64 bits), which must be a 404, not a 500.
+    """
+    if not (isinstance(text, str) and text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

@@ -12,6 +12,8 @@ import secrets
 import string
 import zlib
 
+from ..models.meta import parse_id
+
 ALPHABET = string.ascii_letters + string.digits
 RANDOM_LENGTH = 40
 CHECKSUM_LENGTH = 8
@@ -61,9 +63,9 @@ def parse_credential(value: str, prefix: str) -> Credential | None:
     token_id = None
     if "|" in value:
         id_part, _, value = value.partition("|")
-        if not (id_part.isascii() and id_part.isdigit()) or len(id_part) > 18:
+        token_id = parse_id(id_part)
+        if token_id is None:
             return None
-        token_id = int(id_part)
     if not is_well_formed(value, prefix):
         return None
     return Credential(value, token_id)

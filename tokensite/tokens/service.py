@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User, parse_id, utcnow
 from ..settings import Settings
 from . import format
 from .abilities import WILDCARD
@@ -101,11 +101,8 @@ class TokenService:
 
     def owned(self, user: User, token_id) -> ApiToken | None:
         """The user's token with ``token_id``; None for another user's or a missing one."""
-        try:
-            token_id = int(token_id)
-        except (TypeError, ValueError):
-            return None
-        token = self.dbsession.get(ApiToken, token_id)
+        token_id = parse_id(str(token_id))
+        token = self.dbsession.get(ApiToken, token_id) if token_id is not None else None
         return token if token is not None and token.user_id == user.id else None
 
     def count_for_user(self, user: User) -> int:
