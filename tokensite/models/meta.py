@@ -20,7 +20,7 @@ MAX_ID = 2**31 - 1
 
 
 def parse_id(text) -> int | None:
-    """The id written in ``text`` (ASCII digits), or None when no row can have it.
+    """The id written in ``text`` (ASCII digits), or None when an Integer column cannot hold it.
 
     Checked before any query: PostgreSQL refuses an out-of-range integer with an
     error (and SQLite one beyond 64 bits), which must be a 404, not a 500.
@@ -28,7 +28,7 @@ def parse_id(text) -> int | None:
     if not (isinstance(text, str) and text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
         return None
     value = int(text)
-    return value if 1 <= value <= MAX_ID else None
+    return value if value <= MAX_ID else None
 
 
 def utcnow() -> dt.datetime:

@@ -10,7 +10,7 @@ from tokensite.models.meta import MAX_ID, parse_id
     ("007", 7),
     (str(MAX_ID), MAX_ID),
     (str(MAX_ID + 1), None),
-    ("0", None),
+    ("0", 0),
     ("-1", None),
     ("+1", None),
     (" 1", None),
