@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import zope.sqlalchemy
+from pyramid.exceptions import ConfigurationError
 from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
@@ -20,6 +21,10 @@ configure_mappers()
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+    if not str(settings.get(prefix + "url") or "").strip():
+        raise ConfigurationError(
+            f"{prefix}url is empty: set it (or the environment variable TOKENSITE_DATABASE_URL) to the "
+            "database, e.g. postgresql+psycopg://tokensite@127.0.0.1:5432/tokensite")
     engine = sa.engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
