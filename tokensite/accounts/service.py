@@ -6,7 +6,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import User
+from ..models import User, has_nul
 from . import passwords
 
 EMAIL_MAX_LENGTH = 254
@@ -24,7 +24,8 @@ class AccountInputError(ValueError):
 
 
 def normalize_email(email) -> str:
-    return (email or "").strip().lower() if isinstance(email, str) else ""
+    """Trimmed and lower-cased; "" (no such address) for anything that is not storable text."""
+    return email.strip().lower() if isinstance(email, str) and not has_nul(email) else ""
 
 
 def find_by_email(dbsession: Session, email: str) -> User | None:
@@ -39,6 +40,8 @@ def register(dbsession: Session, name, email, password, confirmation=None) -> Us
     errors = {}
     if not name:
         errors["name"] = "Tell us your name."
+    elif has_nul(name):
+        errors["name"] = "Your name cannot contain a NUL character."
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = f"Keep your name to {NAME_MAX_LENGTH} characters."
     if not _EMAIL.match(email) or len(email) > EMAIL_MAX_LENGTH:

@@ -7,7 +7,7 @@ import binascii
 import sqlalchemy as sa
 from pyramid.view import view_config
 
-from ..models import Post, parse_id
+from ..models import Post, has_nul, parse_id
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
@@ -68,6 +68,8 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
         title = body.get("title")
         if not isinstance(title, str) or not title.strip():
             errors["title"] = ["The title is required text."]
+        elif has_nul(title):
+            errors["title"] = ["The title cannot contain a NUL character."]
         elif len(title.strip()) > TITLE_MAX_LENGTH:
             errors["title"] = [f"The title is at most {TITLE_MAX_LENGTH} characters."]
         else:
@@ -76,6 +78,8 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
         text = body["body"]
         if not isinstance(text, str):
             errors["body"] = ["The body is text."]
+        elif has_nul(text):
+            errors["body"] = ["The body cannot contain a NUL character."]
         elif len(text) > BODY_MAX_LENGTH:
             errors["body"] = [f"The body is at most {BODY_MAX_LENGTH} characters."]
         else:

@@ -12,7 +12,7 @@ from pyramid.exceptions import ConfigurationError
 from sqlalchemy import event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
-from .meta import Base, parse_id, utcnow  # noqa: F401
+from .meta import Base, has_nul, parse_id, utcnow  # noqa: F401
 from .post import Post  # noqa: F401
 from .token import ApiToken  # noqa: F401
 from .user import User  # noqa: F401

@@ -31,6 +31,12 @@ def parse_id(text) -> int | None:
     return value if value <= MAX_ID else None
 
 
+def has_nul(text: str) -> bool:
+    """True for text PostgreSQL cannot store or even compare: it refuses NUL characters (SQLite keeps
+    them), so input with one is the client's mistake (400/422), never a database error."""
+    return "\x00" in text
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

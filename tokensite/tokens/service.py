@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import ApiToken, User, parse_id, utcnow
+from ..models import ApiToken, User, has_nul, parse_id, utcnow
 from ..settings import Settings
 from . import format
 from .abilities import WILDCARD
@@ -163,6 +163,8 @@ class TokenService:
             raise TokenInputError("name", "The token name must be text.")
         if not name:
             raise TokenInputError("name", "Give the token a name, so that you can tell it apart later.")
+        if has_nul(name):
+            raise TokenInputError("name", "The name cannot contain a NUL character.")
         if len(name) > NAME_MAX_LENGTH:
             raise TokenInputError("name", f"The name is {len(name)} characters long; keep it to {NAME_MAX_LENGTH}.")
         return name
