@@ -1,9 +1,11 @@
 # tokensite: `make run` serves the site, `make test` runs every test, `make bench` prints the benchmarks.
+# `make test-postgres` runs every test on PostgreSQL (a throw-away database on TEST_POSTGRES_URL's server).
 PYTHON ?= python3
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench initdb clean
+.PHONY: run test test-postgres bench initdb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,9 @@ run: initdb
 
 test: $(VENV)/.installed-testing
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-testing
+	$(BIN)/python -m pytest --database-url "$(TEST_POSTGRES_URL)" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-testing
 	$(BIN)/python -m benchmarks
