@@ -1,5 +1,7 @@
 # tokensite: `make run` serves the site, `make test` runs every test, `make bench` prints the benchmarks.
+# `make test-postgres` runs every test on PostgreSQL (a throw-away database on TEST_POSTGRES_URL's server).
 PYTHON ?= python3
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENV := .venv
 BIN := $(VENV)/bin
 # the browser tests drive Debian's Chromium (Playwright never downloads a browser here);
@@ -13,7 +15,7 @@ TEST_NEEDS := $(CHROMIUM)
 TEST_SELECTION :=
 endif
 
-.PHONY: run test bench initdb clean chromium
+.PHONY: run test test-postgres bench initdb clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +48,9 @@ $(CHROMIUM):
 
 test: $(VENV)/.installed-testing $(TEST_NEEDS)
 	$(BIN)/python -m pytest $(TEST_SELECTION) $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-testing
+	$(BIN)/python -m pytest --database-url "$(TEST_POSTGRES_URL)" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-testing
 	$(BIN)/python -m benchmarks

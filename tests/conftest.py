@@ -45,6 +45,12 @@ def pytest_addoption(parser):
                      help="run against this PostgreSQL server (a fresh database is created on it)")
 
 
+def pytest_report_header(config):
+    """Say which database the run uses, so a PostgreSQL pass that fell back to SQLite is visible."""
+    server = config.getoption("--database-url")
+    return f"database: {sa.engine.make_url(normalize_url(server)).render_as_string() if server else 'SQLite (temporary file)'}"
+
+
 def normalize_url(url: str) -> str:
     parsed = sa.engine.make_url(url)
     if parsed.drivername == "postgresql":

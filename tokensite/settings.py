@@ -36,7 +36,7 @@ class Settings:
     token_expiration_minutes: int | None = None
     last_used_resolution_seconds: int = 60
     max_tokens_per_user: int = 100
-    session_secret: str | None = None
+    session_secret: str | None = dataclasses.field(default=None, repr=False)  # never in a log line
     session_secure: bool = False
     ratelimit_storage: str = "memory://"
     ratelimit_api: str = "600/minute"

@@ -5,10 +5,12 @@ import pytest
 
 from tokensite.ids import MAX_ID
 
-HUGE = [str(MAX_ID + 1), "9" * 19, "9" * 40]
+HUGE = [str(MAX_ID + 1), "9" * 19, "9" * 40, "1" + "0" * 18]
+#: not ids at all, in a path
+ODD = ["0", "-1", "1e3", "0x10", "%D9%A1"]
 
 
-@pytest.mark.parametrize("number", HUGE)
+@pytest.mark.parametrize("number", HUGE + ODD)
 def test_huge_post_id_is_not_found(user, number):
     token = user.create_token("reader", ["read", "update", "delete"])
     for method in ("GET", "PATCH", "PUT", "DELETE"):
@@ -31,7 +33,7 @@ def test_huge_sanctum_id_is_an_invalid_token(user, number):
     assert res.json["error"]["code"] == "invalid_token"
 
 
-@pytest.mark.parametrize("number", HUGE)
+@pytest.mark.parametrize("number", HUGE + ODD)
 @pytest.mark.parametrize("action", ["delete", "regenerate", "permissions"])
 def test_huge_token_id_on_the_pages_is_not_found(user, number, action):
     user.create_token("kept", ["read"])

@@ -1,10 +1,12 @@
 """The register, sign-in, sign-out and account pages."""
 from __future__ import annotations
 
+import sqlalchemy.exc
 from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import forget, remember
 from pyramid.view import view_config, view_defaults
+from pyramid_retry import mark_error_retryable
 
 from ..events import EventTag, record_event
 from ..pages.rendering import safe_next
@@ -45,6 +47,11 @@ class RegisterViews:
             self.request.response.status = 400
             return {"values": {"name": params.get("name", ""), "email": params.get("email", "")},
                     "errors": error.errors}
+        except sqlalchemy.exc.IntegrityError as error:
+            # another request took the address between our check and our insert (the unique index
+            # caught it): pyramid_retry runs this request again, and the check then says so
+            mark_error_retryable(error)
+            raise
         record_event(self.request, EventTag.ACCOUNT_CREATED, user=user)
         return sign_in(self.request, user)
 

@@ -21,6 +21,10 @@ configure_mappers()
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+    if not str(settings.get(prefix + "url") or "").strip():
+        raise ConfigurationError(
+            f"{prefix}url is empty: set it (or the environment variable TOKENSITE_DATABASE_URL) to the "
+            "database, e.g. postgresql+psycopg://tokensite@127.0.0.1:5432/tokensite")
     try:
         engine = sa.engine_from_config(settings, prefix)
     except (sa.exc.ArgumentError, KeyError, ValueError):

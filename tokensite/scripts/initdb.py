@@ -5,8 +5,10 @@ import argparse
 import sys
 
 import sqlalchemy.exc
-from alembic import command
+from alembic import command, util
 from alembic.config import Config
+
+from . import CommandError, app_settings, run
 
 
 def alembic_config(ini_path: str) -> Config:
@@ -22,11 +24,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tokensite-initdb", description=__doc__.split(": ", 1)[1])
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
     args = parser.parse_args(argv)
+    return run("tokensite-initdb", lambda: upgrade(args.config_uri))
+
+
+def upgrade(config_uri: str) -> int:
+    app_settings(config_uri)  # a readable .ini with [app:main], or a CommandError that says so
     try:
-        command.upgrade(alembic_config(args.config_uri), "head")
+        command.upgrade(alembic_config(config_uri), "head")
     except sqlalchemy.exc.OperationalError as error:
-        print(f"tokensite-initdb: cannot reach the database: {error.orig}", file=sys.stderr)
-        return 1
+        raise CommandError(f"database error: {error.orig}") from None
+    except util.CommandError as error:
+        raise CommandError(str(error)) from None
     print("tokensite-initdb: the database schema is up to date")
     return 0
 
