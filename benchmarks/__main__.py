@@ -15,7 +15,7 @@ import pathlib
 import sys
 import time
 
-from . import inprocess, loopback, lookup, site
+from . import inprocess, lookup, loopback, site
 from .report import Row, machine, table
 
 #: (title, function) in the order they run and are printed

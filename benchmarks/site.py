@@ -18,6 +18,7 @@ import webtest
 
 from tokensite import main
 from tokensite.models import User, get_tm_session
+from tokensite.scripts.initdb import upgrade_url
 from tokensite.tokens import TokenService
 
 SESSION_SECRET = "benchmark-secret-" + "x" * 40
@@ -28,15 +29,8 @@ _META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
 def migrate(url: str) -> None:
-    """Alembic upgrade head, as the test suite and ``tokensite-initdb`` do."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "tokensite:alembic")
-    config.attributes["configure_logging"] = False
-    config.attributes["sqlalchemy.url"] = url
-    command.upgrade(config, "head")
+    """Alembic upgrade head: the migrations are the only way the schema is made."""
+    upgrade_url(url)
 
 
 @contextlib.contextmanager

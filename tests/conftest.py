@@ -26,6 +26,7 @@ from tokensite import main
 from tokensite.accounts import passwords
 from tokensite.models import get_session_factory
 from tokensite.models.meta import Base
+from tokensite.scripts.initdb import upgrade_url
 
 from .client import Browser
 
@@ -84,14 +85,7 @@ def database_url(request, tmp_path_factory):
 
 def migrate(url: str) -> None:
     """Alembic upgrade head: the migrations are the only way the schema is made."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "tokensite:alembic")
-    config.attributes["configure_logging"] = False
-    config.attributes["sqlalchemy.url"] = url
-    command.upgrade(config, "head")
+    upgrade_url(url)
 
 
 def app_settings(database_url, **overrides) -> dict:

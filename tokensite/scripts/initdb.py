@@ -20,6 +20,15 @@ def alembic_config(ini_path: str) -> Config:
     return config
 
 
+def upgrade_url(url: str) -> None:
+    """Alembic upgrade head on the database at ``url`` (for tests and benchmarks without an .ini)."""
+    config = Config()
+    config.set_main_option("script_location", "tokensite:alembic")
+    config.attributes["configure_logging"] = False
+    config.attributes["sqlalchemy.url"] = url
+    command.upgrade(config, "head")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tokensite-initdb", description=__doc__.split(": ", 1)[1])
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tokensite.models import ApiToken, User
 from tokensite.tokens import format as token_format
-from tokensite.tokens.bearer import BearerLookup, expiry
+from tokensite.tokens.bearer import BearerLookup
 
 from ...sql import sql_statements, writes
 
@@ -72,15 +72,3 @@ def test_a_touch_that_loses_the_race_writes_nothing(engine, plaintext):
         assert bearer.touch(loser.id, NOW + dt.timedelta(seconds=10)) is False
     assert len(writes(statements)) == 1  # it tried; the condition kept the row as the winner left it
     assert stored_last_used(engine) == NOW
-
-
-@pytest.mark.parametrize("expires_in, global_minutes, expected", [
-    (None, None, None),
-    (dt.timedelta(days=1), None, NOW + dt.timedelta(days=1)),
-    (None, 60, NOW + dt.timedelta(minutes=60)),
-    (dt.timedelta(days=1), 60, NOW + dt.timedelta(minutes=60)),
-    (dt.timedelta(minutes=5), 60, NOW + dt.timedelta(minutes=5)),
-])
-def test_expiry_is_the_earlier_of_its_own_and_the_global_lifetime(expires_in, global_minutes, expected):
-    token = ApiToken(created_at=NOW, expires_at=NOW + expires_in if expires_in else None)
-    assert expiry(token, global_minutes) == expected
