@@ -13,7 +13,6 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from ..client import PASSWORD, unique_email
@@ -48,14 +47,6 @@ class Person:
         self.password = PASSWORD
 
     # -- pages
-    def require_page(self, path: str, what: str):
-        """Skip the rest of this test, naming the page, while ``path`` is not a page yet.
-
-        A signed-in page that exists sends an anonymous visitor to sign in (303); a missing one is a 404.
-        """
-        if self.page.request.get(path, max_redirects=0).status == 404:
-            pytest.skip(f"{path} ({what}) does not exist yet")
-
     def go_to(self, menu_item: str):
         """Follow a link of the site's menu, opening the menu first if it is folded away."""
         link = self.page.get_by_role("navigation").get_by_role("link", name=menu_item, exact=True)

@@ -1,7 +1,4 @@
-"""A person's account in a real browser: the security log, a new password, deleting the account.
-
-Each test skips, naming the page, until that page exists (they come with the ui-server branch).
-"""
+"""A person's account in a real browser: the security log, a new password, deleting the account."""
 from __future__ import annotations
 
 import re
@@ -18,7 +15,6 @@ NEW_PASSWORD = "An0ther-passphrase!"
 
 def test_security_log_lists_sign_ins_and_token_changes(page, shot, live_server):
     ada = Person(page, live_server.application_url)
-    ada.require_page("/user/security", "the security log")
     ada.register()
     ada.sign_out()
     page.problems.allow(r"status of 400")  # the failed sign-in page
@@ -43,7 +39,6 @@ def test_security_log_lists_sign_ins_and_token_changes(page, shot, live_server):
 def test_changing_the_password_signs_out_other_sessions(page, open_tab, shot, live_server):
     url = live_server.application_url
     ada = Person(page, url)
-    ada.require_page("/user/account", "the account page")
     ada.register()
     elsewhere = Person(open_tab(), url)
     elsewhere.email, elsewhere.name = ada.email, ada.name
@@ -73,7 +68,6 @@ def test_changing_the_password_signs_out_other_sessions(page, open_tab, shot, li
 def test_deleting_the_account_revokes_its_tokens(page, shot, live_server):
     url = live_server.application_url
     ada = Person(page, url)
-    ada.require_page("/user/account", "the account page")
     ada.register()
     ada.go_to("API Tokens")
     plaintext = ada.create_token("laptop", ["read"])
