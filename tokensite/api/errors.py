@@ -16,6 +16,7 @@ from transaction.interfaces import NoTransaction
 
 from ..tokens import Reason
 from ..tokens.policy import BearerAuthentication
+from .serialize import json_response
 
 log = logging.getLogger(__name__)
 REALM = "tokensite"
@@ -39,8 +40,7 @@ class ValidationFailed(ApiError):
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None, **extra) -> Response:
-    response = Response(status=status, json_body={"error": {"code": code, "message": message, **extra}},
-                        content_type="application/json", charset="utf-8")
+    response = json_response({"error": {"code": code, "message": message, **extra}}, status=status)
     response.headers.update(headers or {})
     return response
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+
+from pyramid.response import Response
 
 
 def rfc3339(when: dt.datetime | None) -> str | None:
@@ -36,3 +39,10 @@ def post_json(post) -> dict:
         "created_at": rfc3339(post.created_at),
         "updated_at": rfc3339(post.updated_at),
     }
+
+
+def json_response(data, status: int = 200) -> Response:
+    """A JSON response built directly: the API's views skip Pyramid's renderer
+    pipeline (renderer lookup, BeforeRender), a tenth of a bearer request's cost."""
+    return Response(body=json.dumps(data, separators=(",", ":")).encode(), status=status,
+                    content_type="application/json", charset="utf-8")

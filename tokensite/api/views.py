@@ -16,7 +16,7 @@ from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
 from .errors import ApiError, ValidationFailed
 from .gate import Unauthenticated
-from .serialize import post_json, token_json, user_json
+from .serialize import json_response, post_json, token_json, user_json
 
 TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 100_000
@@ -27,14 +27,14 @@ MAX_PAGE_SIZE = 100
 
 # -- the current user and token
 
-@view_config(route_name="api.user", request_method="GET", permission=AUTHENTICATED, renderer="json")
+@view_config(route_name="api.user", request_method="GET", permission=AUTHENTICATED)
 def current_user(request):
-    return user_json(request.user)
+    return json_response(user_json(request.user))
 
 
-@view_config(route_name="api.token", request_method="GET", permission=AUTHENTICATED, renderer="json")
+@view_config(route_name="api.token", request_method="GET", permission=AUTHENTICATED)
 def current_token(request):
-    return token_json(request.token)
+    return json_response(token_json(request.token))
 
 
 @view_config(route_name="api.token", request_method="DELETE", permission=AUTHENTICATED)
@@ -46,7 +46,7 @@ def revoke_current_token(request):
     return HTTPNoContent()  # no body, so no Content-Type either
 
 
-@view_config(route_name="api.token.rotate", request_method="POST", permission=AUTHENTICATED, renderer="json")
+@view_config(route_name="api.token.rotate", request_method="POST", permission=AUTHENTICATED)
 def rotate_current_token(request):
     if request.token.transient:
         raise ApiError(403, "forbidden", "Only a bearer token can be rotated; this request used the session cookie.")
@@ -54,8 +54,7 @@ def rotate_current_token(request):
     if new is None:
         raise Unauthenticated()  # revoked by another request since this one was authenticated
     record_event(request, EventTag.TOKEN_ROTATED, token=new.token)
-    request.response.status = 201
-    return {"token": new.plaintext, **token_json(new.token)}
+    return json_response({"token": new.plaintext, **token_json(new.token)}, status=201)
 
 
 # -- posts
@@ -126,7 +125,7 @@ def _page_size(request) -> int:
 
 
 @view_config(route_name="api.posts", context=PostCollection, request_method="GET",
-             permission=PostPermission.READ, renderer="json")
+             permission=PostPermission.READ)
 def list_posts(request):
     """Newest first, by keyset on the id: pages stay stable while posts are added."""
     limit = _page_size(request)
@@ -136,33 +135,32 @@ def list_posts(request):
         query = query.where(Post.id < _decode_cursor(cursor))
     posts = list(request.dbsession.scalars(query))
     next_cursor = _encode_cursor(posts[limit - 1].id) if len(posts) > limit else None
-    return {"items": [post_json(post) for post in posts[:limit]], "next": next_cursor}
+    return json_response({"items": [post_json(post) for post in posts[:limit]], "next": next_cursor})
 
 
 @view_config(route_name="api.posts", context=PostCollection, request_method="POST",
-             permission=PostPermission.CREATE, renderer="json")
+             permission=PostPermission.CREATE)
 def create_post(request):
     post = Post(owner_id=request.user.id, **_post_fields(_json_object(request), partial=False))
     request.dbsession.add(post)
     request.dbsession.flush()
-    request.response.status = 201
-    return post_json(post)
+    return json_response(post_json(post), status=201)
 
 
 @view_config(route_name="api.post", context=PostResource, request_method="GET",
-             permission=PostPermission.READ, renderer="json")
+             permission=PostPermission.READ)
 def show_post(context, request):
-    return post_json(context.post)
+    return json_response(post_json(context.post))
 
 
 @view_config(route_name="api.post", context=PostResource, request_method=("PATCH", "PUT"),
-             permission=PostPermission.UPDATE, renderer="json")
+             permission=PostPermission.UPDATE)
 def update_post(context, request):
     fields = _post_fields(_json_object(request), partial=request.method == "PATCH")
     for name, value in fields.items():
         setattr(context.post, name, value)
     request.dbsession.flush()
-    return post_json(context.post)
+    return json_response(post_json(context.post))
 
 
 @view_config(route_name="api.post", context=PostResource, request_method="DELETE",
