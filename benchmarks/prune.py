@@ -125,5 +125,5 @@ def bench(context) -> list[Row]:
                   -(-size // DEFAULT_BATCH_SIZE)),
         Row(f"prune {size:,}: longest single batch transaction", f"{1000 * longest:.1f} ms (mean {mean_ms:.1f} ms)"),
         count_row(f"prune {size:,}: tokens not prunable still there", len(kept & remaining), len(kept),
-                  f"{made} live ones made here, {len(kept) - made:,} left by earlier rows"),
+                  f"{made} live ones made here, {len(kept) - made:,} left by earlier row groups"),
     ]
