@@ -26,7 +26,8 @@ FILL_EXPIRED = {
     "sqlite": f"""
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
         INSERT INTO api_tokens ({_COLUMNS})
-        SELECT :user_id, 'expired', printf('%064x', :offset + i), '["read"]', :created, :created, NULL, :expired
+        SELECT :user_id, 'expired', printf('%064x', :offset + i), '["read"]', :created, :created, NULL,
+               :expired
         FROM n""",
     "postgresql": f"""
         INSERT INTO api_tokens ({_COLUMNS})
@@ -48,7 +49,8 @@ def fill_expired(engine, user_id: int, count: int) -> None:
     with engine.begin() as conn:
         offset = conn.scalar(sa.select(sa.func.coalesce(sa.func.max(ApiToken.id), 0)))
         conn.execute(statement, {"count": count, "user_id": user_id, "offset": offset,
-                                 "created": now - dt.timedelta(days=60), "expired": now - dt.timedelta(days=30)})
+                                 "created": now - dt.timedelta(days=60),
+                                 "expired": now - dt.timedelta(days=30)})
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text("ANALYZE api_tokens"))
 
@@ -90,7 +92,8 @@ class TransactionTimer:
 
 
 def bench(context) -> list[Row]:
-    app = site.make_app(context.database_url, **{"tokensite.tokens.max_per_user": str(10 * context.prune_size)})
+    app = site.make_app(context.database_url,
+                        **{"tokensite.tokens.max_per_user": str(10 * context.prune_size)})
     user_id, _ = site.signed_in_cookie(app)
     app_engine = app.registry["dbengine"]
     add_live(app, user_id)
@@ -102,7 +105,8 @@ def bench(context) -> list[Row]:
     engine = get_engine(site.app_settings(context.database_url))
     condition = prunable(DEFAULT_HOURS, None, utcnow())
     with engine.connect() as conn:
-        kept = set(conn.scalars(sa.select(ApiToken.id))) - set(conn.scalars(sa.select(ApiToken.id).where(condition)))
+        prunable_ids = set(conn.scalars(sa.select(ApiToken.id).where(condition)))
+        kept = set(conn.scalars(sa.select(ApiToken.id))) - prunable_ids
     batches = []
     with TransactionTimer(engine) as timer:
         started = time.perf_counter()
@@ -123,7 +127,8 @@ def bench(context) -> list[Row]:
         count_row(f"prune {size:,}: rows deleted", deleted, size),
         count_row(f"prune {size:,}: batches (transactions that deleted)", len(batches),
                   -(-size // DEFAULT_BATCH_SIZE)),
-        Row(f"prune {size:,}: longest single batch transaction", f"{1000 * longest:.1f} ms (mean {mean_ms:.1f} ms)"),
+        Row(f"prune {size:,}: longest single batch transaction",
+            f"{1000 * longest:.1f} ms (mean {mean_ms:.1f} ms)"),
         count_row(f"prune {size:,}: tokens not prunable still there", len(kept & remaining), len(kept),
                   f"{made} live ones made here, {len(kept) - made:,} left by earlier row groups"),
     ]
