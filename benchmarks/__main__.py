@@ -15,7 +15,7 @@ import pathlib
 import sys
 import time
 
-from . import inprocess, lookup, loopback, site
+from . import inprocess, lookup, loopback, prune, site
 from .report import Row, machine, table
 
 #: (title, function) in the order they run and are printed
@@ -23,6 +23,7 @@ BENCHMARKS = [
     ("in-process request cost", inprocess.bench),
     ("token lookup at 10k and 1M tokens", lookup.bench),
     ("HTTP over loopback", loopback.bench),
+    ("pruning 1M expired tokens", prune.bench),
 ]
 RESULTS = pathlib.Path(__file__).with_name("RESULTS.md")
 
@@ -36,6 +37,7 @@ class Context:
     iterations: int  # requests per timed run in process
     lookup_sizes: tuple[int, int]
     http_seconds: float
+    prune_size: int  # expired tokens made, then pruned
     api_prefix: str = "/api"
 
 
@@ -51,8 +53,10 @@ def parse_args(argv):
 
 def contexts(args, url, database):
     if args.quick:
-        return Context(url, database, iterations=300, lookup_sizes=(1_000, 20_000), http_seconds=1.0)
-    return Context(url, database, iterations=2_000, lookup_sizes=(10_000, 1_000_000), http_seconds=3.0)
+        return Context(url, database, iterations=300, lookup_sizes=(1_000, 20_000), http_seconds=1.0,
+                       prune_size=100_000)
+    return Context(url, database, iterations=2_000, lookup_sizes=(10_000, 1_000_000), http_seconds=3.0,
+                   prune_size=1_000_000)
 
 
 def run(context: Context, selected) -> list[Row]:
