@@ -18,7 +18,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(255))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     abilities: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)  # pruning by global lifetime
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_used_at: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime | None] = mapped_column(index=True)

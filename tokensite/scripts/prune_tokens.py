@@ -39,7 +39,9 @@ def prune(engine: sa.Engine, condition, batch_size: int = DEFAULT_BATCH_SIZE, pr
 
     The DELETE repeats the condition, so a row changed since the SELECT is left alone.
     """
-    select = sa.select(ApiToken.id).where(condition).order_by(ApiToken.id).limit(batch_size)
+    # no ORDER BY: the database then walks the expires_at (and created_at) index straight to
+    # the expired rows, instead of stepping over every live token in id order for each batch
+    select = sa.select(ApiToken.id).where(condition).limit(batch_size)
     deleted = 0
     while True:
         with engine.begin() as conn:
