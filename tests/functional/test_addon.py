@@ -119,8 +119,8 @@ def test_bad_and_revoked_tokens_are_anonymous(addon_app, people, engine):
     token = token_for(addon_app, people[OWNER], ["read"])
     client = webtest.TestApp(addon_app)
     assert client.get("/api/whoami", headers=bearer("nonsense")).json["user"] is None
-    in_transaction(addon_app, lambda dbsession, service: service.revoke(
-        service.find(parse_credential(token, "tks_"))))
+    found = addon_app.registry.bearer_lookup.authenticate(parse_credential(token, "tks_"))
+    in_transaction(addon_app, lambda dbsession, service: service.revoke(found))
     assert client.get("/api/whoami", headers=bearer(token)).json["user"] is None
 
 

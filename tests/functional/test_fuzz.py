@@ -119,8 +119,8 @@ json_values = st.recursive(
                       | st.dictionaries(st.text(max_size=8), children, max_size=4)),
     max_leaves=12,
 )
-huge_strings = st.tuples(st.characters(), st.sampled_from([199, 200, 201, 100_000, 100_001, 300_000])).map(
-    lambda pair: pair[0] * pair[1])
+huge_strings = st.tuples(st.characters(exclude_categories=("Cs",)),
+                         st.sampled_from([199, 200, 201, 100_000, 100_001, 300_000])).map(lambda pair: pair[0] * pair[1])
 post_fields = st.one_of(st.text(), huge_strings, json_values)
 post_bodies = st.one_of(
     json_values,
@@ -206,7 +206,10 @@ def test_post_ids_in_paths_never_fail(app, engine, token, post_id):
 
 # -- form posts
 
-form_text = st.one_of(st.text(), st.text(alphabet=st.characters(codec="ascii")), huge_strings)
+# what a browser can send: any character but a lone surrogate, which has no UTF-8 form
+# (bytes that are not UTF-8 at all are fuzzed on the API, and refused there with a 400)
+form_text = st.one_of(st.text(alphabet=st.characters(exclude_categories=("Cs",))),
+                      st.text(alphabet=st.characters(codec="ascii")), huge_strings)
 
 
 def test_register_form_never_fails(app, engine, browser):

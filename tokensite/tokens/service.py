@@ -44,18 +44,6 @@ class NewToken:
     token: ApiToken
 
 
-def _lookup_by_hash():
-    return sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
-
-
-def _lookup_by_id():
-    return sa.select(ApiToken).where(ApiToken.id == sa.bindparam("token_id"))
-
-
-# built once: the statement cache then skips compilation on the hot path
-LOOKUP_BY_HASH = _lookup_by_hash()
-LOOKUP_BY_ID = _lookup_by_id()
-
 class TokenService:
     def __init__(self, dbsession: Session, settings: Settings, permissions: TokenPermissions):
         self.dbsession = dbsession
@@ -63,20 +51,6 @@ class TokenService:
         self.permissions = permissions
 
     # -- reading
-    def find(self, credential: format.Credential) -> ApiToken | None:
-        """The token of a well-formed credential: one query, token joined to its user.
-
-        The Sanctum form ``<id>|<plaintext>`` finds the row by id and compares the
-        hash in constant time; it never falls back to a lookup by hash.
-        """
-        token_hash = credential.token_hash
-        if credential.token_id is None:
-            return self.dbsession.scalars(LOOKUP_BY_HASH, {"token_hash": token_hash}).first()
-        token = self.dbsession.scalars(LOOKUP_BY_ID, {"token_id": credential.token_id}).first()
-        if token is None or not secrets.compare_digest(token.token_hash, token_hash):
-            return None
-        return token
-
     def row(self, token: ApiToken | BearerToken) -> ApiToken | None:
         """The token's ORM row, to change it; None once it is gone or has another secret.
 

@@ -52,6 +52,11 @@ def test_the_sanctum_form_needs_the_id_of_that_very_token(engine, plaintext):
     assert lookup(engine).authenticate(token_format.parse_credential(f"{token_id + 1}|{plaintext}", "tks_")) is None
 
 
+def test_an_unknown_plaintext_finds_nothing(engine, plaintext):
+    unknown = token_format.parse_credential(token_format.generate("tks_"), "tks_")
+    assert lookup(engine).authenticate(unknown) is None
+
+
 def test_a_use_is_recorded_at_most_once_per_window(engine, plaintext):
     bearer = lookup(engine)
     token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
