@@ -19,6 +19,7 @@ import webtest
 from tokensite import main
 from tokensite.models import User, get_tm_session
 from tokensite.scripts.initdb import upgrade_url
+from tokensite.testing import scratch_postgres_database
 from tokensite.tokens import TokenService
 
 SESSION_SECRET = "benchmark-secret-" + "x" * 40
@@ -45,21 +46,9 @@ def sqlite_database():
 @contextlib.contextmanager
 def postgres_database(server_url: str):
     """A migrated PostgreSQL database made on ``server_url`` for the block, then dropped."""
-    base = sa.engine.make_url(server_url)
-    if base.drivername == "postgresql":
-        base = base.set(drivername="postgresql+psycopg")
-    name = f"tokensite_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = base.set(database=name).render_as_string(hide_password=False)
+    with scratch_postgres_database(server_url, prefix="tokensite_bench") as url:
         migrate(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def app_settings(url: str, **overrides) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from tokensite.accounts import passwords
 from tokensite.models import get_session_factory
 from tokensite.models.meta import Base
 from tokensite.scripts.initdb import upgrade_url
+from tokensite.testing import psycopg_url, scratch_postgres_database
 
 from .client import Browser
 
@@ -49,14 +49,7 @@ def pytest_addoption(parser):
 def pytest_report_header(config):
     """Say which database the run uses, so a PostgreSQL pass that fell back to SQLite is visible."""
     server = config.getoption("--database-url")
-    return f"database: {sa.engine.make_url(normalize_url(server)).render_as_string() if server else 'SQLite (temporary file)'}"
-
-
-def normalize_url(url: str) -> str:
-    parsed = sa.engine.make_url(url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
+    return f"database: {sa.engine.make_url(psycopg_url(server)).render_as_string() if server else 'SQLite (temporary file)'}"
 
 
 @pytest.fixture(scope="session")
@@ -68,19 +61,9 @@ def database_url(request, tmp_path_factory):
         migrate(url)
         yield url
         return
-    base = sa.engine.make_url(normalize_url(server))
-    name = f"tokensite_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres_database(server) as url:
         migrate(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def migrate(url: str) -> None:

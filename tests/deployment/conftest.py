@@ -12,17 +12,18 @@ pairs are started on first use, shared by the session and always stopped.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import dataclasses
 import os
 import secrets
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from ..conftest import normalize_url
+from tokensite.testing import scratch_postgres_database
+
 from .live import BIN, Server, clean_environment
 
 POSTGRES_URL = os.environ.get("TOKENSITE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -134,20 +135,15 @@ def deployment_redis():
 @pytest.fixture(scope="session")
 def deployment_database(tmp_path_factory, deployment_redis):
     """A fresh PostgreSQL database migrated by ``tokensite-initdb``; dropped at the end."""
-    server = sa.engine.make_url(normalize_url(POSTGRES_URL))
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": CONNECT_SECONDS})
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        _unavailable("PostgreSQL", server.render_as_string(hide_password=True), error.orig)
-    name = f"tokensite_deploy_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    engine = sa.create_engine(url)
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres_database(
+                POSTGRES_URL, prefix="tokensite_deploy", connect_args={"connect_timeout": CONNECT_SECONDS}))
+        except sa.exc.OperationalError as error:
+            _unavailable("PostgreSQL", sa.engine.make_url(POSTGRES_URL).render_as_string(hide_password=True),
+                         error.orig)
+        engine = sa.create_engine(url)
+        stack.callback(engine.dispose)
         ini = write_ini(tmp_path_factory.mktemp("deploy") / "migrate.ini", url, deployment_redis, {})
         migrated = subprocess.run([str(BIN / "tokensite-initdb"), str(ini)], env=clean_environment(),
                                   capture_output=True, text=True, timeout=120)
@@ -156,11 +152,6 @@ def deployment_database(tmp_path_factory, deployment_redis):
             for statement in RECORD_TOKEN_WRITES:
                 conn.execute(sa.text(statement))
         yield Database(url, engine)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclasses.dataclass
