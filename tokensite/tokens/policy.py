@@ -114,10 +114,10 @@ class BearerAuthentication:
         token = lookup.authenticate(credential)
         if token is None:
             return self._refuse(request, header, "The bearer token is unknown or has been revoked.")
-        ends = expiry(token, settings.token_expiration_minutes)
-        if ends is not None and ends <= utcnow():
-            return self._refuse(request, header, "The bearer token has expired.")
         now = utcnow()
+        ends = expiry(token, settings.token_expiration_minutes)
+        if ends is not None and ends <= now:
+            return self._refuse(request, header, "The bearer token has expired.")
         if lookup.needs_touch(token, now):
             token.last_used_at = now  # what this request shows is what it will write
             request.add_response_callback(_record_use(lookup, token.id, now))
