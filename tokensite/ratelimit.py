@@ -86,10 +86,6 @@ class RateLimiter:
         self._item = parse(rate)
         self._namespace = namespace
 
-    @property
-    def limit(self) -> int:
-        return self._item.amount
-
     def hit(self, key: str) -> Verdict:
         """Count one request for ``key`` and say whether it is within the limit.
 

@@ -58,6 +58,11 @@ def expiry(token, expiration_minutes: int | None) -> dt.datetime | None:
     return min(candidates) if candidates else None
 
 
+def is_expired(token, expiration_minutes: int | None, now: dt.datetime) -> bool:
+    ends = expiry(token, expiration_minutes)
+    return ends is not None and ends <= now
+
+
 def _authenticate_by(column, parameter):
     tokens, users = ApiToken.__table__, User.__table__
     return (sa.select(tokens.c.id, tokens.c.user_id, tokens.c.name, tokens.c.token_hash, tokens.c.abilities,

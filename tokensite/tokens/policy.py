@@ -27,7 +27,7 @@ from zope.interface import implementer
 
 from ..models import ApiToken, User, utcnow
 from .abilities import TRANSIENT_TOKEN, TransientToken
-from .bearer import BearerToken, TokenOwner, expiry
+from .bearer import BearerToken, TokenOwner, is_expired
 from .format import parse_authorization
 
 #: a permission any authenticated identity holds, bearer tokens included (``/api/user``);
@@ -115,8 +115,7 @@ class BearerAuthentication:
         if token is None:
             return self._refuse(request, header, "The bearer token is unknown or has been revoked.")
         now = utcnow()
-        ends = expiry(token, settings.token_expiration_minutes)
-        if ends is not None and ends <= now:
+        if is_expired(token, settings.token_expiration_minutes, now):
             return self._refuse(request, header, "The bearer token has expired.")
         if lookup.needs_touch(token, now):
             token.last_used_at = now  # what this request shows is what it will write

@@ -67,10 +67,6 @@ class TokenService:
         """When the token stops working: the earlier of its own expiry and the global lifetime."""
         return bearer.expiry(token, self.settings.token_expiration_minutes)
 
-    def is_expired(self, token: ApiToken | BearerToken, now: dt.datetime | None = None) -> bool:
-        expiry = self.expiry(token)
-        return expiry is not None and expiry <= (now or utcnow())
-
     def for_user(self, user: User) -> list[ApiToken]:
         return list(self.dbsession.scalars(
             sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tokensite.models import ApiToken, User, utcnow
 from tokensite.settings import Settings
 from tokensite.tokens import format as token_format
+from tokensite.tokens.bearer import is_expired
 from tokensite.tokens.directives import TokenPermissions
 from tokensite.tokens.service import TokenInputError, TokenService
 
@@ -173,10 +174,10 @@ def test_expiry_is_the_earlier_of_its_own_and_the_global_lifetime(make_service, 
     token = ApiToken(created_at=NOW, expires_at=None if expires_in is None else NOW + expires_in)
     assert service.expiry(token) == expected
     if expected is not None:
-        assert not service.is_expired(token, now=expected - dt.timedelta(seconds=1))
-        assert service.is_expired(token, now=expected)
+        assert not is_expired(token, global_minutes, now=expected - dt.timedelta(seconds=1))
+        assert is_expired(token, global_minutes, now=expected)
     else:
-        assert not service.is_expired(token, now=NOW + dt.timedelta(days=10000))
+        assert not is_expired(token, global_minutes, now=NOW + dt.timedelta(days=10000))
 
 
 # -- touch
