@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 
+from tokensite.models import dispose_engines
+
 from . import site
 from .report import Row
 
@@ -32,7 +34,7 @@ def bench(context) -> list[Row]:
     app = site.make_app(context.database_url)
     user_id, _ = site.signed_in_cookie(app)
     (token,) = site.create_tokens(app, user_id)
-    app.registry["dbengine"].dispose()
+    dispose_engines(app.registry)
     load = wrk if shutil.which("wrk") else python_client
     bearer_path, floor_path = f"{context.api_prefix}/user", f"{context.api_prefix}/openapi.json"
     with waitress_server(context.database_url) as port:

@@ -30,11 +30,42 @@ def median_us(call, iterations: int, runs: int = 5, warmup: int | None = None) -
     """
     for _ in range(iterations // 5 if warmup is None else warmup):
         call()
-    walls, cpus = [], []
-    for _ in range(runs):
-        started, cpu_started = time.perf_counter_ns(), time.process_time_ns()
-        for _ in range(iterations):
-            call()
-        cpus.append((time.process_time_ns() - cpu_started) / iterations / 1000)
-        walls.append((time.perf_counter_ns() - started) / iterations / 1000)
-    return Timing(statistics.median(walls), statistics.median(cpus))
+    timings = [_run(call, iterations) for _ in range(runs)]
+    return Timing(statistics.median(t.wall_us for t in timings), statistics.median(t.cpu_us for t in timings))
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """Two calls timed in alternating runs, and the median of their per-run ratios."""
+
+    first: Timing
+    second: Timing
+    wall_ratio: float
+    cpu_ratio: float
+
+
+def compare_us(first, second, iterations: int, runs: int = 9) -> Comparison:
+    """Time ``first`` and ``second`` in alternating runs of ``iterations`` calls each.
+
+    A virtual machine's speed drifts by a third over seconds; runs taken side by
+    side see the same drift, so the median of their ratios is steadier than the
+    ratio of two medians taken one after the other.
+    """
+    for _ in range(iterations // 5):
+        first()
+        second()
+    pairs = [(_run(first, iterations), _run(second, iterations)) for _ in range(runs)]
+    return Comparison(
+        Timing(statistics.median(a.wall_us for a, _ in pairs), statistics.median(a.cpu_us for a, _ in pairs)),
+        Timing(statistics.median(b.wall_us for _, b in pairs), statistics.median(b.cpu_us for _, b in pairs)),
+        statistics.median(a.wall_us / b.wall_us for a, b in pairs),
+        statistics.median(a.cpu_us / b.cpu_us for a, b in pairs),
+    )
+
+
+def _run(call, iterations: int) -> Timing:
+    started, cpu_started = time.perf_counter_ns(), time.process_time_ns()
+    for _ in range(iterations):
+        call()
+    cpu = (time.process_time_ns() - cpu_started) / iterations / 1000
+    return Timing((time.perf_counter_ns() - started) / iterations / 1000, cpu)

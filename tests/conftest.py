@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 
 from tokensite import main
 from tokensite.accounts import passwords
-from tokensite.models import get_session_factory
+from tokensite.models import dispose_engines, get_session_factory
 from tokensite.models.meta import Base
 from tokensite.scripts.initdb import upgrade_url
 from tokensite.testing import psycopg_url, scratch_postgres_database
@@ -107,7 +107,7 @@ def make_app(database_url):
 
     yield build
     for wsgi in made:
-        wsgi.registry["dbengine"].dispose()
+        dispose_engines(wsgi.registry)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import pytest
 from webtest.http import StopableWSGIServer
 
 from tokensite import main
+from tokensite.models import dispose_engines
 
 from ..conftest import app_settings, migrate
 
@@ -44,7 +45,7 @@ def live_server(tmp_path_factory):
     server.application_url = f"http://127.0.0.1:{server.effective_port}"
     yield server
     server.shutdown()
-    wsgi.registry["dbengine"].dispose()
+    dispose_engines(wsgi.registry)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ import pytest
 import transaction
 import webtest
 
-from tokensite.models import User, get_tm_session
+from tokensite.models import User, dispose_engines, get_tm_session
 from tokensite.tokens import TokenService
 from tokensite.tokens.format import parse_credential
 from tokensite.tokens.service import TokenInputError
@@ -16,7 +16,7 @@ from ..sql import rows
 def addon_app(database_url, engine):  # engine: the tables are emptied after the test
     app = addon.make_app(database_url)
     yield app
-    app.registry["dbengine"].dispose()
+    dispose_engines(app.registry)
     addon.ARTICLES.clear()
 
 

@@ -14,6 +14,8 @@ import pytest
 from pyramid.exceptions import ConfigurationError
 from pyramid.paster import get_app, get_appsettings
 
+from tokensite.models import dispose_engines
+
 from ..conftest import TEST_SECRET
 
 PRODUCTION_INI = str(pathlib.Path(__file__).parents[2] / "production.ini")
@@ -41,7 +43,7 @@ def load():
 
     yield load_app
     for app in apps:
-        app.registry["dbengine"].dispose()
+        dispose_engines(app.registry)
 
 
 def test_the_ini_has_no_secret_no_database_and_no_debugging():

@@ -3,6 +3,7 @@ import pytest
 from pyramid.exceptions import ConfigurationError
 
 from tokensite import main
+from tokensite.models import dispose_engines
 from tokensite.settings import Settings, apply_environment, parse
 
 SECRET = "s" * 32
@@ -104,7 +105,7 @@ def test_the_session_secret_may_come_from_the_environment(clean_environ, databas
     try:
         assert app.registry.tokensite.session_secret == SECRET
     finally:
-        app.registry["dbengine"].dispose()
+        dispose_engines(app.registry)
 
 
 def test_the_database_url_may_come_from_the_environment(clean_environ, database_url, tmp_path):
@@ -114,7 +115,7 @@ def test_the_database_url_may_come_from_the_environment(clean_environ, database_
     try:
         assert str(app.registry["dbengine"].url) == other
     finally:
-        app.registry["dbengine"].dispose()
+        dispose_engines(app.registry)
 
 
 @pytest.mark.parametrize("settings, key", [

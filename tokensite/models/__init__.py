@@ -19,14 +19,18 @@ from .user import User  # noqa: F401
 
 configure_mappers()
 
+#: the registry key of :func:`get_autocommit_engine`'s engine (``registry["dbengine"]`` is the main one)
+AUTOCOMMIT_ENGINE = "dbengine.autocommit"
 
-def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+
+def get_engine(settings: dict, prefix: str = "sqlalchemy.", **options) -> sa.Engine:
+    """The engine of ``<prefix>url`` and the other ``<prefix>*`` settings; ``options`` override them."""
     if not str(settings.get(prefix + "url") or "").strip():
         raise ConfigurationError(
             f"{prefix}url is empty: set it (or the environment variable TOKENSITE_DATABASE_URL) to the "
             "database, e.g. postgresql+psycopg://tokensite@127.0.0.1:5432/tokensite")
     try:
-        engine = sa.engine_from_config(settings, prefix)
+        engine = sa.engine_from_config(settings, prefix, **options)
     except (sa.exc.ArgumentError, KeyError, ValueError):
         # the message never repeats the URL: it may hold a password
         raise ConfigurationError(
@@ -45,6 +49,25 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def get_autocommit_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Engine:
+    """An engine whose every statement commits on its own, for one-statement work
+    outside the request's transaction (the bearer lookup and its last-used write).
+
+    A transaction costs PostgreSQL two extra round trips (BEGIN, and the ROLLBACK
+    or COMMIT when the connection goes back to the pool), each more than a whole
+    request's Python; a single SELECT or UPDATE is atomic without one.  It does no
+    pre-ping either (another round trip per checkout): its users retry once on a
+    dropped connection instead (see ``tokens.bearer``).
+    """
+    return get_engine(settings, prefix, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+
+
+def dispose_engines(registry) -> None:
+    """Close the pooled connections of both engines (tests, benchmarks, forked workers)."""
+    registry["dbengine"].dispose()
+    registry[AUTOCOMMIT_ENGINE].dispose()
 
 
 def get_session_factory(engine: sa.Engine) -> sessionmaker:
@@ -68,9 +91,10 @@ def includeme(config):
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 
-    engine = settings.get("dbengine") or get_engine(settings)
+    engine = get_engine(settings)
     config.registry["dbengine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
+    config.registry[AUTOCOMMIT_ENGINE] = get_autocommit_engine(settings)
 
     def dbsession(request):
         return get_tm_session(request.registry["dbsession_factory"], request.tm, request=request)

@@ -1,11 +1,12 @@
 """The bearer request's hot path: one read to authenticate, a rare write to record use.
 
 A bearer request reads a handful of columns and writes at most ``last_used_at``,
-so it goes straight to the engine instead of the request's ORM session: no ORM
-objects are built, and a request whose view needs no database (``GET /api/user``)
-never opens a session or joins pyramid_tm's transaction.  The ``last_used_at``
-write, at most once per window, commits on its own after a successful response
-(see the policy), holding its row lock for one statement only.
+so it goes straight to an autocommit engine instead of the request's ORM session:
+no ORM objects are built, no transaction is opened around the one statement (on
+PostgreSQL, one round trip instead of three), and a request whose view needs no
+database (``GET /api/user``) never opens a session or joins pyramid_tm's
+transaction.  The ``last_used_at`` write, at most once per window, is one
+statement too, sent after a successful response (see the policy).
 """
 from __future__ import annotations
 
@@ -85,11 +86,28 @@ TOUCH = (
 
 
 class BearerLookup:
-    """Find the token of a credential and record its use, each in a short transaction of its own."""
+    """Find the token of a credential and record its use, one statement each.
+
+    ``engine`` should be the autocommit engine (``models.get_autocommit_engine``).
+    It has no pre-ping, so a statement that finds its pooled connection dropped
+    (a database restart, an idle timeout) is sent once more on a fresh one: both
+    statements are safe to repeat.
+    """
 
     def __init__(self, engine: sa.Engine, last_used_resolution_seconds: int):
         self.engine = engine
         self.resolution = dt.timedelta(seconds=last_used_resolution_seconds)
+
+    def _run(self, work):
+        """``work(connection)``, run once more on a fresh connection if the pooled one was found dropped."""
+        try:
+            with self.engine.connect() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        with self.engine.connect() as conn:
+            return work(conn)
 
     def authenticate(self, credential: Credential) -> BearerToken | None:
         """One statement, the token joined to its owner.
@@ -98,14 +116,12 @@ class BearerLookup:
         hash in constant time; it never falls back to a lookup by hash.
         """
         token_hash = credential.token_hash
-        with self.engine.connect() as conn:
-            if credential.token_id is None:
-                row = conn.execute(AUTHENTICATE_BY_HASH, {"token_hash": token_hash}).first()
-            else:
-                row = conn.execute(AUTHENTICATE_BY_ID, {"token_id": credential.token_id}).first()
-                if row is not None and not secrets.compare_digest(row.token_hash, token_hash):
-                    row = None
-        if row is None:
+        if credential.token_id is None:
+            statement, parameters = AUTHENTICATE_BY_HASH, {"token_hash": token_hash}
+        else:
+            statement, parameters = AUTHENTICATE_BY_ID, {"token_id": credential.token_id}
+        row = self._run(lambda conn: conn.execute(statement, parameters).first())
+        if row is None or not secrets.compare_digest(row.token_hash, token_hash):
             return None
         return BearerToken(row.id, row.user_id, row.name, row.token_hash, tuple(row.abilities), row.created_at,
                            row.last_used_at, row.expires_at, TokenOwner(row.user_id, row.owner_name, row.owner_email))
@@ -118,9 +134,14 @@ class BearerLookup:
         """Record a use at ``now`` unless another process recorded one in this window.
 
         The conditional UPDATE keeps concurrent processes from writing the same
-        window twice; it touches one row by primary key in its own transaction, so
-        it cannot deadlock with a request.  True when this call wrote.
+        window twice; it touches one row by primary key and commits at once, so it
+        cannot deadlock with a request.  True when this call wrote.
         """
-        with self.engine.begin() as conn:
-            return bool(conn.execute(TOUCH, {"token_id": token_id, "stale_before": now - self.resolution,
-                                             "now": now}).rowcount)
+        parameters = {"token_id": token_id, "stale_before": now - self.resolution, "now": now}
+
+        def record(conn):
+            written = conn.execute(TOUCH, parameters).rowcount
+            conn.commit()  # nothing to do on the autocommit engine; on another, the write's own transaction
+            return bool(written)
+
+        return self._run(record)

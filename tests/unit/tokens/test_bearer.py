@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from tokensite.models import ApiToken, User
+from tokensite.models import AUTOCOMMIT_ENGINE, ApiToken, User
 from tokensite.tokens import format as token_format
 from tokensite.tokens.bearer import BearerLookup
 
@@ -25,6 +25,11 @@ def plaintext(engine):
             user_id=user_id, name="ci", token_hash=token_format.hash_token(secret), abilities=["read"],
             created_at=NOW, updated_at=NOW))
     return secret
+
+
+@pytest.fixture
+def autocommit_engine(app):
+    return app.registry[AUTOCOMMIT_ENGINE]
 
 
 def lookup(engine, resolution=60):
@@ -77,3 +82,82 @@ def test_a_touch_that_loses_the_race_writes_nothing(engine, plaintext):
         assert bearer.touch(loser.id, NOW + dt.timedelta(seconds=10)) is False
     assert len(writes(statements)) == 1  # it tried; the condition kept the row as the winner left it
     assert stored_last_used(engine) == NOW
+
+
+def test_the_app_looks_tokens_up_outside_any_transaction(app, engine, autocommit_engine, plaintext):
+    assert app.registry.bearer_lookup.engine is autocommit_engine
+    with autocommit_engine.connect() as conn:
+        conn.execute(sa.update(ApiToken).values(name="renamed"))
+        # no commit: closing the connection would roll a transaction back, if there were one
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(ApiToken.name)) == "renamed"
+
+
+def test_a_touch_commits_on_either_engine(engine, autocommit_engine, plaintext):
+    for which, moment in ((autocommit_engine, NOW), (engine, NOW + dt.timedelta(minutes=5))):
+        bearer = lookup(which)
+        token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
+        assert bearer.touch(token.id, moment) is True
+        assert stored_last_used(engine) == moment
+
+
+@pytest.fixture
+def dropped_once(autocommit_engine):
+    """The autocommit engine's next statement fails as if its connection had been cut."""
+    dbapi = autocommit_engine.dialect.loaded_dbapi
+    attempts = []
+
+    def cut(conn, cursor, statement, *args):
+        attempts.append(statement)
+        if len(attempts) == 1:
+            raise dbapi.OperationalError("the connection was closed by the server")
+
+    def is_disconnect(context):
+        context.is_disconnect = True
+
+    sa.event.listen(autocommit_engine, "before_cursor_execute", cut)
+    sa.event.listen(autocommit_engine, "handle_error", is_disconnect)
+    yield attempts
+    sa.event.remove(autocommit_engine, "before_cursor_execute", cut)
+    sa.event.remove(autocommit_engine, "handle_error", is_disconnect)
+
+
+def test_a_lookup_on_a_dropped_connection_is_sent_once_more(autocommit_engine, plaintext, dropped_once):
+    token = lookup(autocommit_engine).authenticate(token_format.parse_credential(plaintext, "tks_"))
+    assert token is not None and token.name == "ci"
+    assert len(dropped_once) == 2
+
+
+def test_a_touch_on_a_dropped_connection_is_sent_once_more(engine, autocommit_engine, plaintext, dropped_once):
+    bearer = lookup(autocommit_engine)
+    token_id = bearer.authenticate(token_format.parse_credential(plaintext, "tks_")).id  # the retried read
+    assert bearer.touch(token_id, NOW) is True
+    assert stored_last_used(engine) == NOW
+
+
+def test_other_database_errors_are_not_retried(autocommit_engine, plaintext):
+    attempts = []
+
+    def fail(conn, cursor, statement, *args):
+        attempts.append(statement)
+        raise autocommit_engine.dialect.loaded_dbapi.OperationalError("disk I/O error")
+
+    sa.event.listen(autocommit_engine, "before_cursor_execute", fail)
+    try:
+        with pytest.raises(sa.exc.OperationalError):
+            lookup(autocommit_engine).authenticate(token_format.parse_credential(plaintext, "tks_"))
+    finally:
+        sa.event.remove(autocommit_engine, "before_cursor_execute", fail)
+    assert len(attempts) == 1
+
+
+def test_a_postgresql_backend_killed_between_requests_costs_no_request(engine, autocommit_engine, plaintext):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only a database server's connections can be cut")
+    autocommit_engine.dispose()
+    with autocommit_engine.connect() as conn:  # the pool now holds this one connection
+        backend = conn.scalar(sa.text("SELECT pg_backend_pid()"))
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    token = lookup(autocommit_engine).authenticate(token_format.parse_credential(plaintext, "tks_"))
+    assert token is not None and token.name == "ci"

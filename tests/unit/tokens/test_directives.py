@@ -3,6 +3,7 @@ import pytest
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationError
 
+from tokensite.models import dispose_engines
 from tokensite.tokens.directives import INTROSPECTION_CATEGORY
 
 
@@ -11,7 +12,7 @@ def config():
     config = Configurator(settings={"sqlalchemy.url": "sqlite://"})
     config.include("tokensite.tokens")
     yield config
-    config.registry["dbengine"].dispose()
+    dispose_engines(config.registry)
 
 
 def committed(config):

@@ -5,7 +5,7 @@ from pyramid.interfaces import ISecurityPolicy
 from pyramid.security import Allowed, Denied
 from zope.interface.verify import verifyObject
 
-from tokensite.models import ApiToken, Post, User
+from tokensite.models import ApiToken, Post, User, dispose_engines
 from tokensite.permissions import AccountPermission
 from tokensite.resources import PostCollection, PostResource, SiteRoot
 from tokensite.tokens import (
@@ -38,7 +38,7 @@ def config():
     config.include("tokensite.permissions")
     config.commit()
     yield config
-    config.registry["dbengine"].dispose()
+    dispose_engines(config.registry)
     testing.tearDown()
 
 
