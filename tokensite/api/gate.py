@@ -19,24 +19,24 @@ def unauthenticated_view(exc, request):
     return unauthenticated(request)
 
 
-def _rate_limit_key(request) -> str:
-    token = request.token
-    return f"user:{request.user.id}" if token.transient else f"token:{token.id}"
-
-
 def authenticated(root_factory):
     """Wrap a traversal root factory with authentication and the per-token rate limit."""
 
     def factory(request):
-        if request.identity is None:
+        token = request.token
+        if token is None:
             raise Unauthenticated()
-        verdict = request.registry.api_rate_limiter.hit(_rate_limit_key(request))
-        headers = verdict.headers()
-        if not request.token.transient:
-            expiry = token_expiry(request.token, request.registry.tokensite.token_expiration_minutes)
+        if token.transient:  # a signed-in browser: its user is counted
+            verdict = request.registry.api_rate_limiter.hit(f"user:{request.user.id}")
+            headers = verdict.headers()
+        else:
+            verdict = request.registry.api_rate_limiter.hit(f"token:{token.id}")
+            headers = verdict.headers()
+            expiry = token_expiry(token, request.registry.tokensite.token_expiration_minutes)
             if expiry is not None:
                 headers["Tokensite-Token-Expiration"] = rfc3339(expiry)
-        request.add_response_callback(lambda request, response: response.headers.update(headers))
+        # none of these is set by a view, so they are appended rather than merged
+        request.add_response_callback(lambda request, response: response.headerlist.extend(headers.items()))
         if not verdict.allowed:
             raise ApiError(429, "rate_limited",
                            f"Too many requests for this token; try again in {verdict.reset_after} seconds.")

@@ -1,11 +1,11 @@
 """The bearer request's hot path: one read to authenticate, a rare write to record use.
 
 A bearer request reads a handful of columns and writes at most ``last_used_at``,
-so it goes straight to an autocommit engine instead of the request's ORM session:
-no ORM objects are built, no transaction is opened around the one statement (on
-PostgreSQL, one round trip instead of three), and a request whose view needs no
-database (``GET /api/user``) never opens a session or joins pyramid_tm's
-transaction.  The ``last_used_at`` write, at most once per window, is one
+so it goes straight to a kept autocommit connection instead of the request's ORM
+session: no ORM objects are built, no pool checkout is paid, no transaction is
+opened around the one statement (on PostgreSQL, one round trip instead of
+three), and a request whose view needs no database (``GET /api/user``) never
+opens a session or joins pyramid_tm's transaction.  The ``last_used_at`` write, at most once per window, is one
 statement too, sent after a successful response (see the policy).
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import secrets
 import sqlalchemy as sa
 
 from ..models import ApiToken, User
+from ..models.kept import KeptConnections
 from .format import Credential
 
 
@@ -88,26 +89,15 @@ TOUCH = (
 class BearerLookup:
     """Find the token of a credential and record its use, one statement each.
 
-    ``engine`` should be the autocommit engine (``models.get_autocommit_engine``).
-    It has no pre-ping, so a statement that finds its pooled connection dropped
-    (a database restart, an idle timeout) is sent once more on a fresh one: both
-    statements are safe to repeat.
+    Both run on the calling thread's kept autocommit connection of ``engine``
+    (``models.kept``); pass the autocommit engine (``models.get_autocommit_engine``),
+    which does no pre-ping: a statement that finds its connection dropped is sent
+    once more, and both statements are safe to repeat.
     """
 
     def __init__(self, engine: sa.Engine, last_used_resolution_seconds: int):
-        self.engine = engine
+        self.connections = KeptConnections(engine)
         self.resolution = dt.timedelta(seconds=last_used_resolution_seconds)
-
-    def _run(self, work):
-        """``work(connection)``, run once more on a fresh connection if the pooled one was found dropped."""
-        try:
-            with self.engine.connect() as conn:
-                return work(conn)
-        except sa.exc.DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-        with self.engine.connect() as conn:
-            return work(conn)
 
     def authenticate(self, credential: Credential) -> BearerToken | None:
         """One statement, the token joined to its owner.
@@ -120,7 +110,7 @@ class BearerLookup:
             statement, parameters = AUTHENTICATE_BY_HASH, {"token_hash": token_hash}
         else:
             statement, parameters = AUTHENTICATE_BY_ID, {"token_id": credential.token_id}
-        row = self._run(lambda conn: conn.execute(statement, parameters).first())
+        row = self.connections.run(lambda conn: conn.execute(statement, parameters).first())
         if row is None or not secrets.compare_digest(row.token_hash, token_hash):
             return None
         return BearerToken(row.id, row.user_id, row.name, row.token_hash, tuple(row.abilities), row.created_at,
@@ -139,9 +129,4 @@ class BearerLookup:
         """
         parameters = {"token_id": token_id, "stale_before": now - self.resolution, "now": now}
 
-        def record(conn):
-            written = conn.execute(TOUCH, parameters).rowcount
-            conn.commit()  # nothing to do on the autocommit engine; on another, the write's own transaction
-            return bool(written)
-
-        return self._run(record)
+        return bool(self.connections.run(lambda conn: conn.execute(TOUCH, parameters).rowcount))
