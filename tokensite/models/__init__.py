@@ -12,6 +12,7 @@ from pyramid.exceptions import ConfigurationError
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
 from .event import SecurityEvent  # noqa: F401
+from .kept import KeptConnections
 from .meta import Base, is_storable, utcnow  # noqa: F401
 from .post import Post  # noqa: F401
 from .token import ApiToken  # noqa: F401
@@ -19,8 +20,8 @@ from .user import User  # noqa: F401
 
 configure_mappers()
 
-#: the registry key of :func:`get_autocommit_engine`'s engine (``registry["dbengine"]`` is the main one)
-AUTOCOMMIT_ENGINE = "dbengine.autocommit"
+#: the registry key of the :class:`KeptConnections` of :func:`get_autocommit_engine`'s engine
+KEPT_CONNECTIONS = "dbengine.kept"
 
 
 def get_engine(settings: dict, prefix: str = "sqlalchemy.", **options) -> sa.Engine:
@@ -65,9 +66,11 @@ def get_autocommit_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Eng
 
 
 def dispose_engines(registry) -> None:
-    """Close the pooled connections of both engines (tests, benchmarks, forked workers)."""
+    """Close every pooled and kept connection of both engines (tests, benchmarks, forked workers)."""
     registry["dbengine"].dispose()
-    registry[AUTOCOMMIT_ENGINE].dispose()
+    kept = registry[KEPT_CONNECTIONS]
+    kept.close()
+    kept.engine.dispose()
 
 
 def get_session_factory(engine: sa.Engine) -> sessionmaker:
@@ -94,7 +97,7 @@ def includeme(config):
     engine = get_engine(settings)
     config.registry["dbengine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
-    config.registry[AUTOCOMMIT_ENGINE] = get_autocommit_engine(settings)
+    config.registry[KEPT_CONNECTIONS] = KeptConnections(get_autocommit_engine(settings))
 
     def dbsession(request):
         return get_tm_session(request.registry["dbsession_factory"], request.tm, request=request)

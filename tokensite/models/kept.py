@@ -16,19 +16,17 @@ import sqlalchemy as sa
 class KeptConnections:
     """Run one-statement work on the calling thread's own connection of ``engine``.
 
-    A thread's connection goes back to the pool when the thread ends, and every
-    one is closed by ``engine.dispose()``.  Work that finds its connection dropped
+    A thread's connection goes back to the pool when the thread ends, and
+    :meth:`close` closes them all (``models.dispose_engines`` calls it).  Work that finds its connection dropped
     (a database restart, an idle timeout) runs once more on a fresh one, so the
     work must be safe to repeat: a read, or a write that is idempotent.
     """
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: set[sa.Connection] = set()
-        sa.event.listen(engine, "engine_disposed", lambda engine: self.close())
 
     def run(self, work):
         """``work(connection)``; once more on a fresh connection if this one was found dropped.
@@ -48,7 +46,9 @@ class KeptConnections:
     def _connection(self) -> sa.Connection:
         conn = getattr(self._local, "connection", None)
         if conn is None or conn.closed:
-            conn = self._autocommit.connect()
+            # set on the connection, not with engine.execution_options(): that adds an engine
+            # event listener, and any listener makes each statement look for listeners
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             self._local.connection = conn
             with self._lock:
                 self._open.add(conn)
@@ -61,7 +61,10 @@ class KeptConnections:
         conn.close()
 
     def close(self) -> None:
-        """Close every thread's connection; ``engine.dispose()`` calls it.  No thread may be using one."""
+        """Close every thread's connection; no thread may be using one.
+
+        (Not an ``engine_disposed`` listener, for the reason given in :meth:`_connection`.)
+        """
         with self._lock:
             connections, self._open = self._open, set()
         for conn in connections:

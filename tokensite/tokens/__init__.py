@@ -8,7 +8,7 @@ the app has not included it, since tokens live in its tables.
 """
 from __future__ import annotations
 
-from ..models import AUTOCOMMIT_ENGINE
+from ..models import KEPT_CONNECTIONS
 from .abilities import TRANSIENT_TOKEN, TransientToken  # noqa: F401
 from .bearer import BearerLookup
 from .directives import TokenPermissions, add_token_permissions, set_default_token_permissions
@@ -47,7 +47,7 @@ def includeme(config):
         config.include("tokensite.models")
     registry.token_permissions = TokenPermissions()
     settings = registry.tokensite
-    registry.bearer_lookup = BearerLookup(registry[AUTOCOMMIT_ENGINE], settings.last_used_resolution_seconds)
+    registry.bearer_lookup = BearerLookup(registry[KEPT_CONNECTIONS], settings.last_used_resolution_seconds)
     config.set_security_policy(TokenSecurityPolicy())
     config.add_directive("add_token_permissions", add_token_permissions)
     config.add_directive("set_default_token_permissions", set_default_token_permissions)

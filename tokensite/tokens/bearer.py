@@ -89,14 +89,13 @@ TOUCH = (
 class BearerLookup:
     """Find the token of a credential and record its use, one statement each.
 
-    Both run on the calling thread's kept autocommit connection of ``engine``
-    (``models.kept``); pass the autocommit engine (``models.get_autocommit_engine``),
-    which does no pre-ping: a statement that finds its connection dropped is sent
-    once more, and both statements are safe to repeat.
+    Both run on the calling thread's kept autocommit connection (``models.kept``),
+    whose engine does no pre-ping: a statement that finds its connection dropped
+    is sent once more, and both statements are safe to repeat.
     """
 
-    def __init__(self, engine: sa.Engine, last_used_resolution_seconds: int):
-        self.connections = KeptConnections(engine)
+    def __init__(self, connections: KeptConnections, last_used_resolution_seconds: int):
+        self.connections = connections
         self.resolution = dt.timedelta(seconds=last_used_resolution_seconds)
 
     def authenticate(self, credential: Credential) -> BearerToken | None:

@@ -5,13 +5,13 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from tokensite.models import AUTOCOMMIT_ENGINE, User
+from tokensite.models import KEPT_CONNECTIONS, User, dispose_engines
 from tokensite.models.kept import KeptConnections
 
 
 @pytest.fixture
 def autocommit_engine(app):
-    return app.registry[AUTOCOMMIT_ENGINE]
+    return app.registry[KEPT_CONNECTIONS].engine
 
 
 @pytest.fixture
@@ -90,13 +90,22 @@ def test_the_pool_gets_autocommit_connections_back(engine, autocommit_engine, ma
     assert emails(engine) == ["after@example.com"]
 
 
-def test_dispose_closes_every_kept_connection(autocommit_engine, make_kept):
-    kept = make_kept(autocommit_engine)
-    kept.run(backend_of)
+def test_dispose_engines_closes_the_apps_kept_connections(app):
+    kept = app.registry[KEPT_CONNECTIONS]
     conn = kept.run(lambda conn: conn)
-    autocommit_engine.dispose()
+    dispose_engines(app.registry)
     assert conn.closed
     assert kept.run(lambda conn: conn) is not conn  # the next statement opens a new one
+
+
+def test_close_closes_every_threads_connection(autocommit_engine, make_kept):
+    kept = make_kept(autocommit_engine)
+    connections = [kept.run(lambda conn: conn)]
+    worker = threading.Thread(target=lambda: connections.append(kept.run(lambda conn: conn)))
+    worker.start()
+    worker.join()
+    kept.close()
+    assert [conn.closed for conn in connections] == [True, True]
 
 
 def test_a_thread_that_ends_gives_its_connection_back(autocommit_engine, make_kept):

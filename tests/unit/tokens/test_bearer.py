@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from tokensite.models import AUTOCOMMIT_ENGINE, ApiToken, User
+from tokensite.models import KEPT_CONNECTIONS, ApiToken, User
+from tokensite.models.kept import KeptConnections
 from tokensite.tokens import format as token_format
 from tokensite.tokens.bearer import BearerLookup
 
@@ -28,17 +29,12 @@ def plaintext(engine):
 
 
 @pytest.fixture
-def autocommit_engine(app):
-    return app.registry[AUTOCOMMIT_ENGINE]
-
-
-@pytest.fixture
 def lookup():
     """``lookup(engine)``: a BearerLookup whose kept connections are closed after the test."""
     made = []
 
     def build(engine, resolution=60):
-        made.append(BearerLookup(engine, resolution))
+        made.append(BearerLookup(KeptConnections(engine), resolution))
         return made[-1]
 
     yield build
@@ -94,13 +90,5 @@ def test_a_touch_that_loses_the_race_writes_nothing(engine, plaintext, lookup):
     assert stored_last_used(engine) == NOW
 
 
-def test_the_app_looks_tokens_up_on_the_autocommit_engine(app, autocommit_engine):
-    assert app.registry.bearer_lookup.connections.engine is autocommit_engine
-
-
-def test_a_touch_commits_on_either_engine(engine, autocommit_engine, plaintext, lookup):
-    for which, moment in ((autocommit_engine, NOW), (engine, NOW + dt.timedelta(minutes=5))):
-        bearer = lookup(which)
-        token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
-        assert bearer.touch(token.id, moment) is True
-        assert stored_last_used(engine) == moment
+def test_the_app_looks_tokens_up_on_its_kept_autocommit_connections(app):
+    assert app.registry.bearer_lookup.connections is app.registry[KEPT_CONNECTIONS]
