@@ -53,11 +53,11 @@ class BearerToken:
 
 def expiry(token, expiration_minutes: int | None) -> dt.datetime | None:
     """When a token stops working: the earlier of its own expiry and the global lifetime."""
-    candidates = [token.expires_at]
+    ends = token.expires_at
     if expiration_minutes:
-        candidates.append(token.created_at + dt.timedelta(minutes=expiration_minutes))
-    candidates = [when for when in candidates if when is not None]
-    return min(candidates) if candidates else None
+        lifetime_ends = token.created_at + dt.timedelta(minutes=expiration_minutes)
+        ends = lifetime_ends if ends is None else min(ends, lifetime_ends)
+    return ends
 
 
 def is_expired(token, expiration_minutes: int | None, now: dt.datetime) -> bool:
