@@ -14,7 +14,7 @@ import time
 
 import sqlalchemy as sa
 
-from tokensite.models import ApiToken, User, get_engine, utcnow
+from tokensite.models import ApiToken, User, dispose_engines, get_engine, utcnow
 from tokensite.models.meta import UTCDateTime
 from tokensite.scripts.prune_tokens import DEFAULT_BATCH_SIZE, DEFAULT_HOURS, prunable, prune
 
@@ -99,7 +99,7 @@ def bench(context) -> list[Row]:
     add_live(app, user_id)
     fill_expired(app_engine, user_id, context.prune_size)
     add_live(app, user_id)
-    app_engine.dispose()
+    dispose_engines(app.registry)
 
     # the engine the console command makes: the same settings, no app around it
     engine = get_engine(site.app_settings(context.database_url))

@@ -26,12 +26,11 @@ def authenticated(root_factory):
         token = request.token
         if token is None:
             raise Unauthenticated()
-        if token.transient:  # a signed-in browser: its user is counted
-            verdict = request.registry.api_rate_limiter.hit(f"user:{request.user.id}")
-            headers = verdict.headers()
-        else:
-            verdict = request.registry.api_rate_limiter.hit(f"token:{token.id}")
-            headers = verdict.headers()
+        # a signed-in browser's requests count against its user
+        key = f"user:{request.user.id}" if token.transient else f"token:{token.id}"
+        verdict = request.registry.api_rate_limiter.hit(key)
+        headers = verdict.headers()
+        if not token.transient:
             expiry = token_expiry(token, request.registry.tokensite.token_expiration_minutes)
             if expiry is not None:
                 headers["Tokensite-Token-Expiration"] = rfc3339(expiry)

@@ -59,8 +59,8 @@ def get_autocommit_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Eng
     A transaction costs PostgreSQL two extra round trips (BEGIN, and the ROLLBACK
     or COMMIT when the connection goes back to the pool), each more than a whole
     request's Python; a single SELECT or UPDATE is atomic without one.  It does no
-    pre-ping either (another round trip per checkout): its users retry once on a
-    dropped connection instead (see ``tokens.bearer``).
+    pre-ping either (another round trip per checkout): its connections are kept
+    and retried once when found dropped instead (see ``models.kept``).
     """
     return get_engine(settings, prefix, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
 

@@ -17,9 +17,10 @@ class KeptConnections:
     """Run one-statement work on the calling thread's own connection of ``engine``.
 
     A thread's connection goes back to the pool when the thread ends, and
-    :meth:`close` closes them all (``models.dispose_engines`` calls it).  Work that finds its connection dropped
-    (a database restart, an idle timeout) runs once more on a fresh one, so the
-    work must be safe to repeat: a read, or a write that is idempotent.
+    :meth:`close` closes them all (``models.dispose_engines`` calls it).  Work
+    that finds its connection dropped (a database restart, an idle timeout) runs
+    once more on a fresh one, so the work must be safe to repeat: a read, or an
+    idempotent write.
     """
 
     def __init__(self, engine: sa.Engine):
