@@ -86,6 +86,9 @@ class TokenService:
         name = self.clean_name(name)
         abilities = self.clean_abilities(abilities, allow_wildcard=allow_wildcard)
         expires_at = self.expires_at(expires_in_days)
+        # lock the owner's row first, so that concurrent creates for one user count one after another
+        # (PostgreSQL; SQLite has no row locks, and lets one writer at a time commit)
+        self.dbsession.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
         if self.count_for_user(user) >= self.settings.max_tokens_per_user:
             raise TokenInputError(
                 "name", f"You already have {self.settings.max_tokens_per_user} API tokens, the most allowed. "

@@ -1,11 +1,13 @@
 """TokenService (CONTRACT §5): creation rules, lookup, expiry, changes."""
 import datetime as dt
 import hashlib
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 
-from tokensite.models import ApiToken, User, utcnow
+from tokensite.models import ApiToken, User, get_session_factory, utcnow
 from tokensite.settings import Settings
 from tokensite.tokens import format as token_format
 from tokensite.tokens.bearer import is_expired
@@ -130,6 +132,53 @@ def test_max_per_user_is_enforced_per_user(make_service, owner, dbsession, engin
     service.create(other, "hers", [])
     dbsession.commit()
     assert sorted(row["name"] for row in rows(engine, "api_tokens")) == ["hers", "one", "two"]
+
+
+def test_concurrent_creates_cannot_pass_the_limit_together(engine, permissions):
+    """Two requests at the limit minus one: the second waits for the first, then is refused."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer at a time commit")
+    first, second = (get_session_factory(engine)() for _ in range(2))
+    owner = User(email="ada@example.com", name="Ada", password_hash="x")
+    first.add(owner)
+    first.commit()
+    settings = Settings(max_tokens_per_user=2)
+    TokenService(first, settings, permissions).create(owner, "one", [])
+    first.commit()
+
+    TokenService(first, settings, permissions).create(owner, "two", [])  # holds the lock until it commits
+    outcome = []
+
+    def create_concurrently():
+        try:
+            TokenService(second, settings, permissions).create(second.get(User, owner.id), "three", [])
+            second.commit()
+            outcome.append("created")
+        except TokenInputError:
+            second.rollback()
+            outcome.append("refused")
+
+    racer = threading.Thread(target=create_concurrently)
+    racer.start()
+    _wait_for_a_lock_wait(engine)
+    first.commit()
+    racer.join()
+    first.close()
+    second.close()
+    assert outcome == ["refused"]
+    assert sorted(row["name"] for row in rows(engine, "api_tokens")) == ["one", "two"]
+
+
+def _wait_for_a_lock_wait(engine, seconds=5.0):
+    """Until some session of this database waits for a row lock (or ``seconds`` pass)."""
+    deadline = time.monotonic() + seconds
+    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.scalar(query):
+                return
+        time.sleep(0.01)
 
 
 def test_regenerate_replaces_the_secret(service, owner):
