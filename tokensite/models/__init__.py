@@ -66,7 +66,7 @@ def get_autocommit_engine(settings: dict, prefix: str = "sqlalchemy.") -> sa.Eng
 
 
 def dispose_engines(registry) -> None:
-    """Close every pooled and kept connection of both engines (tests, benchmarks, forked workers)."""
+    """Close every pooled and kept connection of both engines (tests, benchmarks, shutdown)."""
     registry["dbengine"].dispose()
     kept = registry[KEPT_CONNECTIONS]
     kept.close()

@@ -5,8 +5,9 @@ so it goes straight to a kept autocommit connection instead of the request's ORM
 session: no ORM objects are built, no pool checkout is paid, no transaction is
 opened around the one statement (on PostgreSQL, one round trip instead of
 three), and a request whose view needs no database (``GET /api/user``) never
-opens a session or joins pyramid_tm's transaction.  The ``last_used_at`` write, at most once per window, is one
-statement too, sent after a successful response (see the policy).
+opens a session or joins pyramid_tm's transaction.  The ``last_used_at`` write,
+at most once per window, is one statement too, sent after a successful response
+(see the policy).
 """
 from __future__ import annotations
 
@@ -131,5 +132,4 @@ class BearerLookup:
         cannot deadlock with a request.  True when this call wrote.
         """
         parameters = {"token_id": token_id, "stale_before": now - self.resolution, "now": now}
-
         return bool(self.connections.run(lambda conn: conn.execute(TOUCH, parameters).rowcount))
