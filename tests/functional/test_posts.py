@@ -66,6 +66,7 @@ BAD_BODIES = {
     "empty title": (b'{"title": ""}', "title"),
     "blank title": (b'{"title": "   "}', "title"),
     "201-character title": (json.dumps({"title": "t" * 201}).encode(), "title"),
+    "201 characters that trim to 200": (json.dumps({"title": "\x1c" + "t" * 200}).encode(), "title"),
     "numeric title": (b'{"title": 5}', "title"),
     "null title": (b'{"title": null}', "title"),
     "numeric body": (b'{"title": "ok", "body": 1}', "body"),

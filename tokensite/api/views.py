@@ -77,7 +77,7 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
             errors["title"] = ["The title is required text."]
         elif not is_storable(title):
             errors["title"] = ["The title contains a NUL character or a lone surrogate."]
-        elif len(title.strip()) > TITLE_MAX_LENGTH:
+        elif len(title) > TITLE_MAX_LENGTH:  # as sent, as the OpenAPI document's maxLength counts it
             errors["title"] = [f"The title is at most {TITLE_MAX_LENGTH} characters."]
         else:
             fields["title"] = title.strip()
