@@ -4,8 +4,8 @@
 so no write) against the floor: ``GET /api/openapi.json`` of the same app, a
 public route with a precomputed body.  Their ratio is what authentication, the
 rate limit, the database round trip and the JSON rendering cost together; the
-two are timed in alternating runs and the ratio is the median of the runs' ratios.  Then
-the SQL statements each kind of request sends.
+two are timed in alternating runs and the ratio is the median of the runs'
+ratios.  Then the SQL statements each kind of request sends.
 """
 from __future__ import annotations
 

@@ -22,13 +22,13 @@ class Timing:
         return f"{self.wall_us:.1f} µs (CPU {self.cpu_us:.1f} µs)"
 
 
-def median_us(call, iterations: int, runs: int = 5, warmup: int | None = None) -> Timing:
+def median_us(call, iterations: int, runs: int = 5) -> Timing:
     """The median of ``runs`` means of ``iterations`` calls of ``call()``, after a warm-up.
 
     The median of run means shrugs off a run disturbed by the other processes of a
     shared machine; the warm-up fills caches, pools and the statement cache first.
     """
-    for _ in range(iterations // 5 if warmup is None else warmup):
+    for _ in range(iterations // 5):
         call()
     timings = [_run(call, iterations) for _ in range(runs)]
     return Timing(statistics.median(t.wall_us for t in timings), statistics.median(t.cpu_us for t in timings))

@@ -5,7 +5,6 @@ import pytest
 import sqlalchemy as sa
 
 from tokensite.models import KEPT_CONNECTIONS, ApiToken, User
-from tokensite.models.kept import KeptConnections
 from tokensite.tokens import format as token_format
 from tokensite.tokens.bearer import BearerLookup
 
@@ -29,17 +28,9 @@ def plaintext(engine):
 
 
 @pytest.fixture
-def lookup():
-    """``lookup(engine)``: a BearerLookup whose kept connections are closed after the test."""
-    made = []
-
-    def build(engine, resolution=60):
-        made.append(BearerLookup(KeptConnections(engine), resolution))
-        return made[-1]
-
-    yield build
-    for bearer in made:
-        bearer.connections.close()
+def lookup(app):
+    """``lookup()``: a BearerLookup on the app's kept connections, as the app builds one."""
+    return lambda resolution=60: BearerLookup(app.registry[KEPT_CONNECTIONS], resolution)
 
 
 def stored_last_used(engine):
@@ -49,7 +40,7 @@ def stored_last_used(engine):
 
 def test_authenticate_reads_the_token_and_its_owner_in_one_statement(engine, plaintext, lookup):
     with sql_statements() as statements:
-        token = lookup(engine).authenticate(token_format.parse_credential(plaintext, "tks_"))
+        token = lookup().authenticate(token_format.parse_credential(plaintext, "tks_"))
     assert len(statements) == 1
     assert (token.name, token.abilities, token.user.name, token.user.email) == ("ci", ("read",), "Ada",
                                                                                 "ada@example.com")
@@ -57,19 +48,19 @@ def test_authenticate_reads_the_token_and_its_owner_in_one_statement(engine, pla
 
 
 def test_the_sanctum_form_needs_the_id_of_that_very_token(engine, plaintext, lookup):
-    token_id = lookup(engine).authenticate(token_format.parse_credential(plaintext, "tks_")).id
-    found = lookup(engine).authenticate(token_format.parse_credential(f"{token_id}|{plaintext}", "tks_"))
+    token_id = lookup().authenticate(token_format.parse_credential(plaintext, "tks_")).id
+    found = lookup().authenticate(token_format.parse_credential(f"{token_id}|{plaintext}", "tks_"))
     assert found.id == token_id
-    assert lookup(engine).authenticate(token_format.parse_credential(f"{token_id + 1}|{plaintext}", "tks_")) is None
+    assert lookup().authenticate(token_format.parse_credential(f"{token_id + 1}|{plaintext}", "tks_")) is None
 
 
 def test_an_unknown_plaintext_finds_nothing(engine, plaintext, lookup):
     unknown = token_format.parse_credential(token_format.generate("tks_"), "tks_")
-    assert lookup(engine).authenticate(unknown) is None
+    assert lookup().authenticate(unknown) is None
 
 
 def test_a_use_is_recorded_at_most_once_per_window(engine, plaintext, lookup):
-    bearer = lookup(engine)
+    bearer = lookup()
     token = bearer.authenticate(token_format.parse_credential(plaintext, "tks_"))
     assert bearer.needs_touch(token, NOW)
     assert bearer.touch(token.id, NOW) is True
@@ -80,7 +71,7 @@ def test_a_use_is_recorded_at_most_once_per_window(engine, plaintext, lookup):
 
 
 def test_a_touch_that_loses_the_race_writes_nothing(engine, plaintext, lookup):
-    bearer = lookup(engine)
+    bearer = lookup()
     credential = token_format.parse_credential(plaintext, "tks_")
     winner, loser = bearer.authenticate(credential), bearer.authenticate(credential)  # both read "never used"
     assert bearer.touch(winner.id, NOW) is True
