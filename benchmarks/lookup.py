@@ -57,7 +57,7 @@ def bench(context) -> list[Row]:
     engine = app.registry["dbengine"]
     user_id, _ = site.signed_in_cookie(app)
     plaintexts = site.create_tokens(app, user_id, REAL_TOKENS)
-    credentials = [parse_credential(plaintext, app.registry.tokensite.token_prefix) for plaintext in plaintexts]
+    credentials = [parse_credential(plaintext, app.registry.token_settings.prefix) for plaintext in plaintexts]
     client = site.Client(app)
     requests = [client.prepared(f"{context.api_prefix}/user", {"Authorization": f"Bearer {plaintext}"})
                 for plaintext in plaintexts]  # also each token's first use, so the timed ones write nothing

@@ -74,7 +74,7 @@ def tm_session(app):
 
 
 def token_service(app, dbsession) -> TokenService:
-    return TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
+    return TokenService(dbsession, app.registry.token_settings, app.registry.token_permissions)
 
 
 def signed_in_cookie(app) -> tuple[int, str]:

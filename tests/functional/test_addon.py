@@ -24,7 +24,7 @@ def in_transaction(app, work):
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
+        service = TokenService(dbsession, app.registry.token_settings, app.registry.token_permissions)
         return work(dbsession, service)
 
 
@@ -120,7 +120,7 @@ def test_bad_and_revoked_tokens_are_anonymous(addon_app, people, engine):
     client = webtest.TestApp(addon_app)
     assert client.get("/api/whoami", headers=bearer("nonsense")).json["user"] is None
     found = addon_app.registry.bearer_lookup.authenticate(parse_credential(token, "tks_"))
-    in_transaction(addon_app, lambda dbsession, service: service.revoke(found))
+    in_transaction(addon_app, lambda dbsession, service: service.revoke(found.id, found.token_hash))
     assert client.get("/api/whoami", headers=bearer(token)).json["user"] is None
 
 

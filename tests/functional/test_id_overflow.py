@@ -3,7 +3,7 @@ import base64
 
 import pytest
 
-from tokensite.ids import MAX_ID
+from tokensite.models.ids import MAX_ID
 
 HUGE = [str(MAX_ID + 1), "9" * 19, "9" * 40, "1" + "0" * 18]
 #: not ids at all, in a path

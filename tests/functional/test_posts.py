@@ -24,7 +24,7 @@ def token_made_in_code(app, user_id, abilities):
     manager = transaction.TransactionManager(explicit=True)
     with manager:
         dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
+        service = TokenService(dbsession, app.registry.token_settings, app.registry.token_permissions)
         new = service.create(dbsession.get(User, user_id), "in code", abilities, allow_wildcard=True)
         return new.plaintext
 
@@ -144,11 +144,11 @@ def test_unknown_posts_are_404(writer, post_id):
 
 
 @pytest.mark.parametrize("method, path, allow", [
-    ("PUT", "/api/posts", "GET, POST"),
-    ("DELETE", "/api/posts", "GET, POST"),
-    ("POST", "/api/posts/{id}", "GET, PATCH, PUT, DELETE"),
-    ("POST", "/api/user", "GET"),
-    ("PATCH", "/api/token", "GET, DELETE"),
+    ("PUT", "/api/posts", "GET, HEAD, POST"),
+    ("DELETE", "/api/posts", "GET, HEAD, POST"),
+    ("POST", "/api/posts/{id}", "GET, HEAD, PUT, PATCH, DELETE"),
+    ("POST", "/api/user", "GET, HEAD"),
+    ("PATCH", "/api/token", "GET, HEAD, DELETE"),
     ("GET", "/api/token/rotate", "POST"),
 ])
 def test_wrong_methods_are_405(writer, engine, method, path, allow):

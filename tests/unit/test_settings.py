@@ -12,9 +12,7 @@ SECRET = "s" * 32
 def test_defaults():
     settings = parse({})
     assert settings == Settings()
-    assert (settings.api_enabled, settings.api_prefix, settings.token_prefix) == (True, "/api", "tks_")
-    assert settings.token_expiration_minutes is None
-    assert (settings.last_used_resolution_seconds, settings.max_tokens_per_user) == (60, 100)
+    assert (settings.api_enabled, settings.api_prefix) == (True, "/api")
     assert (settings.ratelimit_storage, settings.ratelimit_api, settings.ratelimit_login) == (
         "memory://", "600/minute", "5/minute")
 
@@ -28,11 +26,6 @@ def test_defaults():
     ("tokensite.api.prefix", "/api/v1", "api_prefix", "/api/v1"),
     ("tokensite.api.prefix", "/v1/", "api_prefix", "/v1"),
     ("tokensite.api.prefix", "v1", "api_prefix", "/v1"),
-    ("tokensite.tokens.prefix", "acme_", "token_prefix", "acme_"),
-    ("tokensite.tokens.expiration", "525600", "token_expiration_minutes", 525600),
-    ("tokensite.tokens.expiration", "", "token_expiration_minutes", None),
-    ("tokensite.tokens.last_used_resolution", "0", "last_used_resolution_seconds", 0),
-    ("tokensite.tokens.max_per_user", "3", "max_tokens_per_user", 3),
     ("tokensite.ratelimit.storage", "redis://127.0.0.1:6379/1", "ratelimit_storage",
      "redis://127.0.0.1:6379/1"),
     ("tokensite.ratelimit.api", "60/second", "ratelimit_api", "60/second"),
@@ -44,15 +37,6 @@ def test_ini_values(key, value, field, expected):
 
 @pytest.mark.parametrize("key, value", [
     ("tokensite.api.prefix", "/"),
-    ("tokensite.tokens.prefix", "has space_"),
-    ("tokensite.tokens.prefix", "x" * 21),
-    ("tokensite.tokens.expiration", "soon"),
-    ("tokensite.tokens.expiration", "0"),
-    ("tokensite.tokens.expiration", "-5"),
-    ("tokensite.tokens.last_used_resolution", "1.5"),
-    ("tokensite.tokens.last_used_resolution", "-1"),
-    ("tokensite.tokens.max_per_user", "0"),
-    ("tokensite.tokens.max_per_user", "many"),
     ("tokensite.ratelimit.api", "lots"),
     ("tokensite.ratelimit.login", "5/fortnight"),
     ("tokensite.features.api", "maybe"),

@@ -11,11 +11,12 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
-from ..api.errors import error_response
-from ..api.serialize import token_json
 from ..events import EventTag, record_event
 from ..permissions import AccountPermission
 from ..tokens.service import EXPIRY_CHOICES_DAYS, TokenInputError
+from ..web.errors import ValidationFailed
+from ..web.responses import json_response
+from ..web.serialize import token_json
 from . import nonce
 
 INDEX = "/user/api-tokens"
@@ -46,7 +47,7 @@ class TokenPages:
             "expiry_choices": EXPIRY_CHOICES_DAYS,
             "tokens": tokens,
             "expiry_of": self.service.expiry,
-            "max_tokens": self.request.registry.tokensite.max_tokens_per_user,
+            "max_tokens": self.request.registry.token_settings.max_per_user,
             "new_token": new_token,
             "notice": notice,
             "form_nonce": nonce.issue(self.request),
@@ -97,7 +98,7 @@ class TokenPages:
 
     def delete_token(self, token) -> None:
         record_event(self.request, EventTag.TOKEN_DELETED, token=token)
-        self.service.revoke(token)
+        self.service.revoke(token.id, token.token_hash)
 
     @view_config(route_name="tokens.delete", request_method="POST")
     def delete(self):
@@ -111,23 +112,15 @@ class TokenPages:
         token = self.owned_token()
         if not nonce.consume(self.request):
             return self.page(notice=REPLAYED, status=409)
-        new = self.service.regenerate(token)
+        new = self.service.regenerate(token.id, token.token_hash)
         record_event(self.request, EventTag.TOKEN_REGENERATED, token=token)
         return self.page(new_token=new, status=201)
 
-    # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header
+    # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header; errors are JSON (web.errors)
 
-    def owned_token_or_json_404(self):
-        token = self.service.owned(self.request.user, self.request.matchdict["id"])
-        if token is None:
-            return None, error_response(404, "not_found", "You have no API token with this id.")
-        return token, None
-
-    @view_config(route_name="tokens.item", request_method="PUT", renderer="json")
+    @view_config(route_name="tokens.item", request_method="PUT")
     def put(self):
-        token, missing = self.owned_token_or_json_404()
-        if missing:
-            return missing
+        token = self.owned_token()
         permissions = self.request.POST.getall("permissions")
         if self.request.content_type == "application/json":
             try:
@@ -138,13 +131,11 @@ class TokenPages:
         try:
             self.change_permissions(token, "" if permissions is None else permissions)
         except TokenInputError as error:
-            return error_response(400, "invalid", error.message, fields={error.field: [error.message]})
-        return token_json(token)
+            # 400, as the pages answer unknown permissions; the code and shape are the API's
+            raise ValidationFailed({error.field: [error.message]}, error.message, status=400) from None
+        return json_response(token_json(token))
 
     @view_config(route_name="tokens.item", request_method="DELETE")
     def delete_json(self):
-        token, missing = self.owned_token_or_json_404()
-        if missing:
-            return missing
-        self.delete_token(token)
+        self.delete_token(self.owned_token())
         return HTTPNoContent()  # no body, so no Content-Type either

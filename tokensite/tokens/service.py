@@ -14,15 +14,14 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..ids import parse_id
 from ..models import ApiToken, User, is_storable, utcnow
-from ..settings import Settings
-from . import bearer, format
-from .abilities import WILDCARD
-from .bearer import BearerToken
+from ..models.ids import parse_id
+from ..models.token import NAME_MAX_LENGTH
+from . import format
+from .abilities import WILDCARD, expiry
 from .directives import TokenPermissions
+from .settings import TokenSettings
 
-NAME_MAX_LENGTH = 255
 #: the lifetimes a person can choose on the pages; None is "no expiry"
 EXPIRY_CHOICES_DAYS = (7, 30, 60, 90, 365)
 
@@ -45,27 +44,15 @@ class NewToken:
 
 
 class TokenService:
-    def __init__(self, dbsession: Session, settings: Settings, permissions: TokenPermissions):
+    def __init__(self, dbsession: Session, settings: TokenSettings, permissions: TokenPermissions):
         self.dbsession = dbsession
         self.settings = settings
         self.permissions = permissions
 
     # -- reading
-    def row(self, token: ApiToken | BearerToken) -> ApiToken | None:
-        """The token's ORM row, to change it; None once it is gone or has another secret.
-
-        A bearer request read its token outside this session; the row loaded here
-        must still have the secret that authenticated the request, so that a
-        rotation or revocation that raced this one is never undone.
-        """
-        if isinstance(token, ApiToken):
-            return token
-        row = self.dbsession.get(ApiToken, token.id)
-        return row if row is not None and secrets.compare_digest(row.token_hash, token.token_hash) else None
-
-    def expiry(self, token: ApiToken | BearerToken) -> dt.datetime | None:
+    def expiry(self, token: ApiToken) -> dt.datetime | None:
         """When the token stops working: the earlier of its own expiry and the global lifetime."""
-        return bearer.expiry(token, self.settings.token_expiration_minutes)
+        return expiry(token.created_at, token.expires_at, self.settings.expiration_minutes)
 
     def for_user(self, user: User) -> list[ApiToken]:
         return list(self.dbsession.scalars(
@@ -89,11 +76,11 @@ class TokenService:
         # lock the owner's row first, so that concurrent creates for one user count one after another
         # (PostgreSQL; SQLite has no row locks, and lets one writer at a time commit)
         self.dbsession.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
-        if self.count_for_user(user) >= self.settings.max_tokens_per_user:
+        if self.count_for_user(user) >= self.settings.max_per_user:
             raise TokenInputError(
-                "name", f"You already have {self.settings.max_tokens_per_user} API tokens, the most allowed. "
+                "name", f"You already have {self.settings.max_per_user} API tokens, the most allowed. "
                         "Delete one you no longer use, then create the new one.")
-        plaintext = format.generate(self.settings.token_prefix)
+        plaintext = format.generate(self.settings.prefix)
         token = ApiToken(user_id=user.id, name=name, abilities=abilities, expires_at=expires_at,
                          token_hash=format.hash_token(plaintext))
         self.dbsession.add(token)
@@ -104,24 +91,36 @@ class TokenService:
         token.abilities = self.clean_abilities(abilities)
         self.dbsession.flush()
 
-    def regenerate(self, token: ApiToken | BearerToken) -> NewToken | None:
-        """A new secret for the same token; the old one stops working when this commits.
+    def _current(self, token_id: int, token_hash: str) -> ApiToken | None:
+        """The row of ``token_id`` if its secret is still ``token_hash``.
 
-        None when the token has been deleted meanwhile.
+        The caller names the secret it was shown (the page's row, or the one a bearer
+        request authenticated with), so that a rotation or revocation that raced it
+        is never undone.
         """
-        token = self.row(token)
+        row = self.dbsession.get(ApiToken, token_id)
+        return row if row is not None and secrets.compare_digest(row.token_hash, token_hash) else None
+
+    def regenerate(self, token_id: int, token_hash: str) -> NewToken | None:
+        """A new secret for the token whose secret is ``token_hash``; the old one stops
+        working when this commits.  None when it was deleted or regenerated meanwhile.
+        """
+        token = self._current(token_id, token_hash)
         if token is None:
             return None
-        plaintext = format.generate(self.settings.token_prefix)
+        plaintext = format.generate(self.settings.prefix)
         token.token_hash = format.hash_token(plaintext)
         self.dbsession.flush()
         return NewToken(plaintext, token)
 
-    def revoke(self, token: ApiToken | BearerToken) -> None:
-        token = self.row(token)
-        if token is not None:
-            self.dbsession.delete(token)
-            self.dbsession.flush()
+    def revoke(self, token_id: int, token_hash: str) -> bool:
+        """Delete the token whose secret is ``token_hash``; False when it was already gone or replaced."""
+        token = self._current(token_id, token_hash)
+        if token is None:
+            return False
+        self.dbsession.delete(token)
+        self.dbsession.flush()
+        return True
 
     # -- input
     @staticmethod
