@@ -1,8 +1,6 @@
 """Home, dashboard and the HTML error pages."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import forbidden_view_config, notfound_view_config, view_config
@@ -41,8 +39,9 @@ def forbidden(exc, request):
             return error_response(401, "unauthenticated", "Sign in first: this needs the session cookie.")
         return error_response(403, "forbidden", "You do not have permission to do that.")
     if request.user is None:
+        # request.path includes the mount (script_name): the way back stays inside the app
         target = request.path_qs if request.method == "GET" else request.path
-        return HTTPSeeOther(location="/login?" + urlencode({"next": target}))
+        return HTTPSeeOther(location=request.route_path("accounts.login", _query={"next": target}))
     request.response.status = 403
     return {"title": "Not allowed", "message": "You do not have permission to do that."}
 
