@@ -189,6 +189,18 @@ def test_register_create_use_and_delete_a_token_inside_the_mount(site, engine):
     call_with_bearer(site, curl_url, token, status=401)
 
 
+def test_the_curl_example_names_the_api_under_its_own_prefix_inside_the_mount(make_app, engine):
+    site = MountedBrowser(make_app({"tokensite.api.prefix": "/v1"}))
+    email = site.register()
+    form = site.get(INSIDE + "user/api-tokens", status=200).forms["create-token-form"]
+    form["name"] = "deploy"
+    created = form.submit(status=201)
+    [curl_url] = CURL_URL.findall(created.html.find(id="curl-example").text)
+    assert curl_url == INSIDE + "v1/user"
+    token = created.html.find(id="new-token")["value"]
+    assert call_with_bearer(site, curl_url, token, status=200).json["email"] == email
+
+
 def test_an_anonymous_visit_signs_in_and_comes_back_inside_the_mount(site):
     email = site.register()
     assert site.get(INSIDE, status=200).forms["logout-form"].submit(status=303).location == INSIDE
