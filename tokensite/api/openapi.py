@@ -86,6 +86,6 @@ def _document_body(prefix: str) -> bytes:
 
 @API.operation(OPENAPI, "GET", summary="This document", ok=("200", "OpenAPI 3.1", {"type": "object"}))
 def openapi_json(request):
-    """Public, and built once per prefix: this is also the benchmark's floor route."""
-    return Response(body=_document_body(request.registry.tokensite.api_prefix), content_type=_JSON,
-                    charset="utf-8")
+    """Public, and built once per mount and prefix: this is also the benchmark's floor route."""
+    return Response(body=_document_body(request.script_name + request.registry.tokensite.api_prefix),
+                    content_type=_JSON, charset="utf-8")

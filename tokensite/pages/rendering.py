@@ -3,22 +3,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import quote
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, subscriber
 
 from ..models import utcnow
 
-_LOCAL_PATH = re.compile(r"^/(?![/\\])[\x21-\x7e]*$")
+#: what WebOb leaves unquoted in ``request.path``, so the mount compares as it appears in ``path_qs``
+_PATH_SAFE = "/~!$&'()*+,;=:@"
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
+#: ``.`` and ``..`` as browsers read them, percent-encoded or not
+_DOT_SEGMENT = re.compile(r"(?:\.|%2e){1,2}", re.IGNORECASE)
 
 
-def safe_next(value) -> str | None:
-    """A local path to go to after sign-in; anything else (other hosts, ``//x``) is dropped.
+def safe_next(value, script_name: str) -> str | None:
+    """A path inside the app to go to after sign-in; anything else (other hosts, ``//x``,
+    paths outside the mount) is dropped.
 
-    Only visible ASCII: browsers drop tabs and newlines from a URL (so ``/<tab>/x`` is
-    ``//x``, another host), and control characters cannot go into a header at all.
+    ``script_name`` is the request's: behind a proxy at ``/tokens`` only ``/tokens/...`` is
+    the app's.  No dot segments, since ``/tokens/../x`` leaves it.  Only visible ASCII:
+    browsers drop tabs and newlines from a URL (so ``/<tab>/x`` is ``//x``, another host),
+    and control characters cannot go into a header at all.
     """
-    if not isinstance(value, str) or "\\" in value or not _LOCAL_PATH.match(value):
+    if not isinstance(value, str) or not _VISIBLE_ASCII.fullmatch(value) or "\\" in value:
+        return None
+    root = quote(script_name, safe=_PATH_SAFE) + "/"
+    if not value.startswith(root) or value[len(root):].startswith("/"):
+        return None
+    path = value.partition("#")[0].partition("?")[0]
+    if any(_DOT_SEGMENT.fullmatch(segment) for segment in path.split("/")):
         return None
     return value
 
@@ -68,11 +82,11 @@ def iso_time(when: dt.datetime | None) -> str:
 
 def menu(request) -> list[tuple[str, str]]:
     """The signed-in header's links, in order; API Tokens only with the API feature on."""
-    items = [("/dashboard", "Dashboard")]
+    routes = [("dashboard", "Dashboard")]
     if request.registry.tokensite.api_enabled:
-        items.append(("/user/api-tokens", "API Tokens"))
-    items += [("/user/security", "Security log"), ("/user/account", "Account")]
-    return items
+        routes.append(("tokens.index", "API Tokens"))
+    routes += [("security.log", "Security log"), ("accounts.account", "Account")]
+    return [(request.route_path(name), label) for name, label in routes]
 
 
 @subscriber(BeforeRender)

@@ -19,7 +19,6 @@ from ..web.responses import json_response
 from ..web.serialize import token_json
 from . import nonce
 
-INDEX = "/user/api-tokens"
 TEMPLATE = "tokensite:templates/api_tokens.jinja2"
 #: preselected on the create form, as GitHub does
 DEFAULT_EXPIRY_DAYS = "30"
@@ -94,7 +93,7 @@ class TokenPages:
         except TokenInputError as error:
             return self.page(edit_errors={token.id: error.message}, status=400)
         self.request.session.flash(f"The permissions of \u201c{token.name}\u201d were saved.")
-        return HTTPSeeOther(location=INDEX)
+        return HTTPSeeOther(location=self.request.route_path("tokens.index"))
 
     def delete_token(self, token) -> None:
         record_event(self.request, EventTag.TOKEN_DELETED, token=token)
@@ -105,7 +104,7 @@ class TokenPages:
         token = self.owned_token()
         self.delete_token(token)
         self.request.session.flash(f"The API token \u201c{token.name}\u201d was deleted.")
-        return HTTPSeeOther(location=INDEX)
+        return HTTPSeeOther(location=self.request.route_path("tokens.index"))
 
     @view_config(route_name="tokens.regenerate", request_method="POST")
     def regenerate(self):

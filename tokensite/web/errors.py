@@ -146,6 +146,7 @@ def forbidden_view(exc: HTTPForbidden, request):
         return error_response(403, ErrorCode.FORBIDDEN, getattr(denial, "msg", None) or "You are not allowed "
                                                                                           "to do this.")
     if anonymous:
+        # request.path includes the mount (script_name): the way back stays inside the app
         target = request.path_qs if request.method == "GET" else request.path
         return HTTPSeeOther(location=request.route_path("accounts.login", _query={"next": target}))
     return _page(request, 403, "You do not have permission to do that.", "Not allowed")
