@@ -9,9 +9,9 @@ from pyramid.view import view_config, view_defaults
 from pyramid_retry import mark_error_retryable
 
 from ..events import EventTag, record_event
-from ..pages.rendering import safe_next
 from ..permissions import AccountPermission
 from . import service
+from .next_path import safe_next
 
 
 def sign_in(request, user) -> HTTPSeeOther:

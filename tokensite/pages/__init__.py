@@ -37,4 +37,3 @@ def includeme(config):
         config.scan(".tokens")
     config.scan(".security")
     config.scan(".views")
-    config.scan(".rendering")

@@ -17,3 +17,5 @@ def is_api_request(request) -> bool:
 
 def includeme(config):
     config.include(".errors")
+    config.scan(".rendering")  # the template globals of every page, the pages' and the accounts'
+
