@@ -72,3 +72,16 @@ def test_a_token_without_abilities_can_still_see_itself(user):
     assert user.api("GET", "/api/token", token=token, status=200).json["abilities"] == []
     user.api("GET", "/api/user", token=token, status=200)
     user.api("GET", "/api/posts", token=token, status=403)
+
+
+def test_a_rotation_that_loses_a_race_answers_invalid_token(user, engine, monkeypatch):
+    """The token was replaced or revoked between authentication and the rotation (another request won)."""
+    from tokensite.tokens.service import TokenService
+
+    token = user.create_token("ci", ["read"])
+    [before] = rows(engine, "api_tokens")
+    monkeypatch.setattr(TokenService, "regenerate", lambda self, *args, **kwargs: None)
+    res = user.api("POST", "/api/token/rotate", token=token, status=401)
+    assert res.json["error"]["code"] == "invalid_token"
+    assert 'error="invalid_token"' in res.headers["WWW-Authenticate"]
+    assert rows(engine, "api_tokens") == [before]

@@ -71,7 +71,7 @@ def test_every_token_action_is_logged_with_the_token_but_no_secret(user, engine)
     assert [e["token_name"] for e in logged] == ["ci"] * 5 + ["web"] * 2
     assert {e["token_id"] for e in logged[:5]} == {token_id}
     assert logged[1]["details"] == {"before": ["read"], "after": ["update"]}
-    assert logged[0]["details"] == {"abilities": ["read"], "expires_in_days": "never"}
+    assert logged[0]["details"] == {"abilities": ["read"], "expires_at": "never"}
     with engine.connect() as conn:
         stored = " ".join(str(value) for row in conn.execute(sa.select(SecurityEvent.__table__)) for value in row)
     for secret in (plaintext, new_plaintext, rotated, second):

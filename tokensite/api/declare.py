@@ -33,8 +33,9 @@ class Operation:
     ok: tuple[str, str, str | None]
     #: the error statuses this operation may answer besides those of every operation
     errors: tuple[str, ...] = ()
-    #: the schema name of the JSON request body, if any
+    #: the schema name of the JSON request body, if any, and whether it must be sent
     body: str | None = None
+    body_required: bool = True
     parameters: tuple[dict, ...] = ()
     context: type | None = None
     #: the token ability the operation needs (documented), if any
@@ -51,12 +52,12 @@ class ApiDeclaration:
         return route
 
     def operation(self, route: Route, method: str, *, summary: str, ok: tuple, permission=None, errors=(),
-                  body=None, parameters=(), context=None, ability=None):
+                  body=None, body_required=True, parameters=(), context=None, ability=None):
         """Declare the decorated function as the view of ``method`` on ``route``."""
 
         def declare(view):
             self.operations.append(Operation(route, method, view, permission, summary, ok, tuple(errors), body,
-                                             tuple(parameters), context, ability))
+                                             body_required, tuple(parameters), context, ability))
             return view
 
         return declare

@@ -58,7 +58,7 @@ def _operation(op: Operation) -> dict:
     if op.ability:
         entry["description"] = f"Needs a token with the `{op.ability}` ability (or the session cookie)."
     if op.body:
-        entry["requestBody"] = {"required": True, "content": {_JSON: {"schema": ref(op.body)}}}
+        entry["requestBody"] = {"required": op.body_required, "content": {_JSON: {"schema": ref(op.body)}}}
     parameters = [*op.route.parameters, *op.parameters]
     if parameters:
         entry["parameters"] = parameters

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..models.ids import MAX_ID
 from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from ..tokens.service import EXPIRY_CHOICES_DAYS
 from ..web.errors import ErrorCode
 
 DEFAULT_PAGE_SIZE = 20
@@ -47,6 +48,9 @@ _SCHEMAS = {
                                                                              "cookie's token (nulls, `*`)"}}},
     "RotatedToken": {"allOf": [ref("Token"), {"type": "object", "required": ["token"], "properties": {
         "token": {"type": "string", "description": "The new plaintext; it is never shown again."}}}]},
+    "Rotation": {"type": "object", "properties": {"expires_in_days": {
+        "oneOf": [{"type": "integer", "enum": list(EXPIRY_CHOICES_DAYS)}, {"type": "string", "const": "never"}],
+        "description": "A new expiry counted from the rotation; without it the token keeps its expiry."}}},
     "Post": {"type": "object", "required": ["id", "owner_id", "title", "body", "created_at", "updated_at"],
              "properties": {"id": {"type": "integer"}, "owner_id": {"type": "integer"},
                             "title": {"type": "string"}, "body": {"type": "string"},

@@ -18,6 +18,7 @@ from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
+from ..tokens.service import EXPIRY_CHOICES_DAYS, KEEP_EXPIRY, TokenInputError
 from ..web.errors import AppError, ErrorCode, Unauthenticated, ValidationFailed
 from ..web.responses import json_response
 from ..web.serialize import token_json, user_json
@@ -57,7 +58,8 @@ def revoke_current_token(request):
     return HTTPNoContent()  # no body, so no Content-Type either
 
 
-@API.operation(ROTATE, "POST", permission=AUTHENTICATED, errors=("403",),
+@API.operation(ROTATE, "POST", permission=AUTHENTICATED, errors=("403", "422"), body="Rotation",
+               body_required=False,
                summary="A new secret for the same token; the old one stops working at once",
                ok=("201", "The new plaintext, shown once", "RotatedToken"))
 def rotate_current_token(request):
@@ -65,11 +67,29 @@ def rotate_current_token(request):
     if token.transient:
         raise AppError(403, ErrorCode.FORBIDDEN,
                        "Only a bearer token can be rotated; this request used the session cookie.")
-    new = request.token_service.regenerate(token.id, token.token_hash)
+    new = request.token_service.regenerate(token.id, token.token_hash, _rotation_expiry(request))
     if new is None:  # revoked or rotated by another request since this one was authenticated
         raise Unauthenticated("The bearer token has been revoked or replaced.")
     record_event(request, EventTag.TOKEN_ROTATED, token=new.token)
     return json_response({"token": new.plaintext, **token_json(new.token)}, status=201)
+
+
+def _rotation_expiry(request):
+    """The new expiry an optional ``{"expires_in_days": N}`` body asks for (N a number of days
+    among the page's choices, or "never"), counted from now; KEEP_EXPIRY without a body."""
+    if not request.body:
+        return KEEP_EXPIRY
+    body = _json_object(request)
+    days = body.get("expires_in_days")
+    if days is None:
+        return KEEP_EXPIRY
+    choices = f"{', '.join(map(str, EXPIRY_CHOICES_DAYS))} (a number) or \"never\""
+    if isinstance(days, str) and days != "never":
+        raise ValidationFailed({"expires_in_days": [f"Use one of {choices}."]})
+    try:
+        return request.token_service.chosen_expiry(days)
+    except TokenInputError:
+        raise ValidationFailed({"expires_in_days": [f"Use one of {choices}."]}) from None
 
 
 # -- posts

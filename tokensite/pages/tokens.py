@@ -8,15 +8,18 @@ for scripts and JavaScript.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
 from ..events import EventTag, record_event
+from ..models import utcnow
 from ..permissions import AccountPermission
-from ..tokens.service import EXPIRY_CHOICES_DAYS, TokenInputError
+from ..tokens.service import EXPIRES_ON_MAX_DAYS, EXPIRY_CHOICES_DAYS, TokenInputError
 from ..web.errors import ValidationFailed
 from ..web.responses import json_response
-from ..web.serialize import token_json
+from ..web.serialize import rfc3339, token_json
 from . import nonce
 
 TEMPLATE = "tokensite:templates/api_tokens.jinja2"
@@ -26,14 +29,22 @@ REPLAYED = ("This form was already sent, so nothing new was made. A token's secr
             "if you did not copy it, delete that token and create a new one.")
 
 
+def expires_on_range() -> tuple[dt.date, dt.date]:
+    """The dates the create form's ``expires_on`` accepts (UTC): tomorrow, and the last one."""
+    today = utcnow().date()
+    return today + dt.timedelta(days=1), today + dt.timedelta(days=EXPIRES_ON_MAX_DAYS)
+
+
 @view_defaults(permission=AccountPermission.MANAGE, renderer=TEMPLATE)
 class TokenPages:
     def __init__(self, request):
         self.request = request
         self.service = request.token_service
 
-    def page(self, *, form=None, errors=None, edit_errors=None, new_token=None, notice=None, status=200):
-        """The manager; ``errors`` belong to the create form, ``edit_errors`` to a token id."""
+    def page(self, *, form=None, errors=None, edit_errors=None, regenerate_errors=None, new_token=None,
+             notice=None, status=200):
+        """The manager; ``errors`` belong to the create form, ``edit_errors`` and
+        ``regenerate_errors`` to a token id."""
         self.request.response.status = status
         permissions = self.request.registry.token_permissions
         tokens = self.service.for_user(self.request.user)
@@ -43,7 +54,10 @@ class TokenPages:
                              "expires_in_days": DEFAULT_EXPIRY_DAYS},
             "errors": errors or {},
             "edit_errors": edit_errors or {},
+            "regenerate_errors": regenerate_errors or {},
             "expiry_choices": EXPIRY_CHOICES_DAYS,
+            "default_expiry_days": DEFAULT_EXPIRY_DAYS,
+            "expires_on_range": expires_on_range(),
             "tokens": tokens,
             "expiry_of": self.service.expiry,
             "max_tokens": self.request.registry.token_settings.max_per_user,
@@ -67,16 +81,16 @@ class TokenPages:
     def create(self):
         params = self.request.POST
         form = {"name": params.get("name", ""), "permissions": params.getall("permissions"),
-                "expires_in_days": params.get("expires_in_days", "never")}
+                "expires_in_days": params.get("expires_in_days", "never"), "expires_on": params.get("expires_on")}
         if not nonce.consume(self.request):
             return self.page(form=form, notice=REPLAYED, status=409)
         try:
             new = self.service.create(self.request.user, form["name"], form["permissions"],
-                                      form["expires_in_days"])
+                                      form["expires_in_days"], expires_on=form["expires_on"])
         except TokenInputError as error:
             return self.page(form=form, errors={error.field: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_CREATED, token=new.token, abilities=new.token.abilities,
-                     expires_in_days=form["expires_in_days"] or "never")
+                     expires_at=rfc3339(new.token.expires_at) or "never")
         return self.page(new_token=new, status=201)
 
     def change_permissions(self, token, permissions) -> None:
@@ -108,10 +122,14 @@ class TokenPages:
 
     @view_config(route_name="tokens.regenerate", request_method="POST")
     def regenerate(self):
-        token = self.owned_token()
+        token, params = self.owned_token(), self.request.POST
         if not nonce.consume(self.request):
             return self.page(notice=REPLAYED, status=409)
-        new = self.service.regenerate(token.id, token.token_hash)
+        try:
+            new = self.service.regenerate(token.id, token.token_hash, self.service.chosen_expiry(
+                params.get("expires_in_days"), params.get("expires_on")))
+        except TokenInputError as error:
+            return self.page(regenerate_errors={token.id: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_REGENERATED, token=token)
         return self.page(new_token=new, status=201)
 

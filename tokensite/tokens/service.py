@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 
@@ -24,6 +25,11 @@ from .settings import TokenSettings
 
 #: the lifetimes a person can choose on the pages; None is "no expiry"
 EXPIRY_CHOICES_DAYS = (7, 30, 60, 90, 365)
+#: a custom expiry date lies from tomorrow to this many days ahead (UTC), both included
+EXPIRES_ON_MAX_DAYS = 366
+#: ``regenerate(..., expires_at=KEEP_EXPIRY)``: the token keeps the expiry it has
+KEEP_EXPIRY = object()
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class TokenInputError(ValueError):
@@ -68,14 +74,13 @@ class TokenService:
         return self.dbsession.scalar(sa.select(sa.func.count()).where(ApiToken.user_id == user.id))
 
     # -- writing
-    def create(self, user: User, name, abilities, expires_in_days=None, *, allow_wildcard=False) -> NewToken:
+    def create(self, user: User, name, abilities, expires_in_days=None, *, expires_on=None,
+               allow_wildcard=False) -> NewToken:
         """A new token for ``user``; raises TokenInputError for input a person must fix."""
         name = self.clean_name(name)
         abilities = self.clean_abilities(abilities, allow_wildcard=allow_wildcard)
-        expires_at = self.expires_at(expires_in_days)
-        # lock the owner's row first, so that concurrent creates for one user count one after another
-        # (PostgreSQL; SQLite has no row locks, and lets one writer at a time commit)
-        self.dbsession.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+        expires_at = self.chosen_expiry(expires_in_days, expires_on, omitted=None)
+        self._lock_owner(user)
         if self.count_for_user(user) >= self.settings.max_per_user:
             raise TokenInputError(
                 "name", f"You already have {self.settings.max_per_user} API tokens, the most allowed. "
@@ -86,6 +91,17 @@ class TokenService:
         self.dbsession.add(token)
         self.dbsession.flush()
         return NewToken(plaintext, token)
+
+    def _lock_owner(self, user: User) -> None:
+        """Make concurrent creates for one user count one after another.
+
+        The owner's row is written unchanged: PostgreSQL locks the row until this
+        transaction ends, and SQLite (which has no row locks) takes its write lock
+        now, before the count, rather than at the INSERT after it.
+        """
+        users = User.__table__
+        self.dbsession.execute(sa.update(users).where(users.c.id == user.id)
+                               .values(id=users.c.id, updated_at=users.c.updated_at))
 
     def set_abilities(self, token: ApiToken, abilities) -> None:
         token.abilities = self.clean_abilities(abilities)
@@ -101,13 +117,23 @@ class TokenService:
         row = self.dbsession.get(ApiToken, token_id)
         return row if row is not None and secrets.compare_digest(row.token_hash, token_hash) else None
 
-    def regenerate(self, token_id: int, token_hash: str) -> NewToken | None:
+    def regenerate(self, token_id: int, token_hash: str, expires_at=KEEP_EXPIRY) -> NewToken | None:
         """A new secret for the token whose secret is ``token_hash``; the old one stops
         working when this commits.  None when it was deleted or regenerated meanwhile.
+
+        The token keeps its expiry unless ``expires_at`` gives a new one; an expired
+        token needs one (TokenInputError), or its new secret would be dead on arrival.
         """
         token = self._current(token_id, token_hash)
         if token is None:
             return None
+        if expires_at is KEEP_EXPIRY:
+            ends = self.expiry(token)
+            if ends is not None and ends <= utcnow():
+                raise TokenInputError("expires_in_days", "This token has expired: choose a new expiration "
+                                                         "to regenerate it.")
+        else:
+            token.expires_at = expires_at
         plaintext = format.generate(self.settings.prefix)
         token.token_hash = format.hash_token(plaintext)
         self.dbsession.flush()
@@ -151,11 +177,20 @@ class TokenService:
         return list(dict.fromkeys(abilities))
 
     @staticmethod
-    def expires_at(expires_in_days) -> dt.datetime | None:
-        if expires_in_days in (None, "", "never"):
+    def chosen_expiry(expires_in_days=None, expires_on=None, *, omitted=KEEP_EXPIRY):
+        """The ``expires_at`` a person chose: ``expires_on`` (a date) when given, else
+        ``expires_in_days`` (a choice or ``never``), else ``omitted``."""
+        if expires_on not in (None, ""):
+            return TokenService._on_date(expires_on)
+        if expires_in_days is None or expires_in_days == "":
+            return omitted
+        if expires_in_days == "never":
             return None
-        try:  # whole days only: int(7.5) would quietly make it 7
-            days = int(expires_in_days) if isinstance(expires_in_days, (int, str)) else None
+        # whole days only: int(7.5) would quietly make it 7, and True is not a number of days
+        whole = isinstance(expires_in_days, str) or (isinstance(expires_in_days, int)
+                                                     and not isinstance(expires_in_days, bool))
+        try:
+            days = int(expires_in_days) if whole else None
         except ValueError:
             days = None
         if days not in EXPIRY_CHOICES_DAYS:
@@ -163,3 +198,17 @@ class TokenService:
                 "expires_in_days",
                 f"Choose an expiry of {', '.join(map(str, EXPIRY_CHOICES_DAYS))} days or never.")
         return utcnow() + dt.timedelta(days=days)
+
+    @staticmethod
+    def _on_date(text) -> dt.datetime:
+        """The last second of a UTC date from tomorrow to EXPIRES_ON_MAX_DAYS ahead."""
+        today = utcnow().date()
+        last = today + dt.timedelta(days=EXPIRES_ON_MAX_DAYS)
+        try:
+            day = dt.date.fromisoformat(text) if isinstance(text, str) and _DATE.match(text) else None
+        except ValueError:
+            day = None
+        if day is None or not today < day <= last:
+            raise TokenInputError("expires_on", f"Choose a date from {today + dt.timedelta(days=1)} to {last} "
+                                                "(YYYY-MM-DD, UTC).")
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)

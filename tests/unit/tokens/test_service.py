@@ -2,7 +2,6 @@
 import datetime as dt
 import hashlib
 import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -134,50 +133,38 @@ def test_max_per_user_is_enforced_per_user(make_service, owner, dbsession, engin
 
 
 def test_concurrent_creates_cannot_pass_the_limit_together(engine, permissions):
-    """Two requests at the limit minus one: the second waits for the first, then is refused."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer at a time commit")
-    first, second = (get_session_factory(engine)() for _ in range(2))
+    """Eight requests at once for the last free place: one gets it, seven are refused (both databases)."""
+    setup = get_session_factory(engine)()
     owner = User(email="ada@example.com", name="Ada", password_hash="x")
-    first.add(owner)
-    first.commit()
+    setup.add(owner)
+    setup.commit()
     settings = TokenSettings(max_per_user=2)
-    TokenService(first, settings, permissions).create(owner, "one", [])
-    first.commit()
+    TokenService(setup, settings, permissions).create(owner, "one", [])
+    setup.commit()
+    setup.close()
+    racers = 8
+    start, outcome = threading.Barrier(racers), []
 
-    TokenService(first, settings, permissions).create(owner, "two", [])  # holds the lock until it commits
-    outcome = []
-
-    def create_concurrently():
+    def create_concurrently(number):
+        session = get_session_factory(engine)()
         try:
-            TokenService(second, settings, permissions).create(second.get(User, owner.id), "three", [])
-            second.commit()
+            start.wait()
+            TokenService(session, settings, permissions).create(session.get(User, owner.id), f"racer {number}", [])
+            session.commit()
             outcome.append("created")
         except TokenInputError:
-            second.rollback()
+            session.rollback()
             outcome.append("refused")
+        finally:
+            session.close()
 
-    racer = threading.Thread(target=create_concurrently)
-    racer.start()
-    _wait_for_a_lock_wait(engine)
-    first.commit()
-    racer.join()
-    first.close()
-    second.close()
-    assert outcome == ["refused"]
-    assert sorted(row["name"] for row in rows(engine, "api_tokens")) == ["one", "two"]
-
-
-def _wait_for_a_lock_wait(engine, seconds=5.0):
-    """Until some session of this database waits for a row lock (or ``seconds`` pass)."""
-    deadline = time.monotonic() + seconds
-    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'")
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.scalar(query):
-                return
-        time.sleep(0.01)
+    threads = [threading.Thread(target=create_concurrently, args=(number,)) for number in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome) == ["created"] + ["refused"] * (racers - 1)
+    assert len(rows(engine, "api_tokens")) == 2
 
 
 def test_regenerate_replaces_the_secret(service, owner):
