@@ -30,7 +30,7 @@ from tokensite.testing import psycopg_url, scratch_postgres_database
 
 from .client import Browser
 
-TEST_SECRET = "test-secret-" + "x" * 40
+TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 # Hypothesis: requests hit a real database, so no per-example deadline; the fuzz tests build
 # their @given inside the test (fixtures are made once per test, on purpose).  "default" keeps

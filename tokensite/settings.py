@@ -24,6 +24,10 @@ ENVIRONMENT_OVERRIDES = {
 }
 
 MIN_SECRET_LENGTH = 32
+#: with ``tokensite.session.secure`` (production) a secret must mix at least this many characters
+MIN_SECRET_VARIETY = 10
+#: development.ini's published secret, refused in production
+DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
 
 
@@ -78,10 +82,20 @@ def parse(settings: dict) -> Settings:
 
 
 def require_session_secret(settings: Settings) -> str:
-    """The session secret, or a ConfigurationError that says where to set one."""
+    """The session secret, or a ConfigurationError that says where to set one.
+
+    Production (``tokensite.session.secure``) also refuses development.ini's own secret
+    and secrets of little variety (34 spaces is long enough, and worthless).
+    """
     secret = settings.session_secret or ""
+    problem = None
     if len(secret) < MIN_SECRET_LENGTH:
         problem = "is missing" if not secret else f"is {len(secret)} characters long"
+    elif settings.session_secure and secret == DEVELOPMENT_SECRET:
+        problem = "is development.ini's published value"
+    elif settings.session_secure and len(set(secret)) < MIN_SECRET_VARIETY:
+        problem = f"has fewer than {MIN_SECRET_VARIETY} different characters"
+    if problem:
         raise ConfigurationError(
             f"tokensite.session.secret {problem}: set it (or the environment variable "
             f"TOKENSITE_SESSION_SECRET) to a random value of at least {MIN_SECRET_LENGTH} characters, "

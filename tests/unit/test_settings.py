@@ -1,10 +1,13 @@
 """Settings (CONTRACT §3): defaults, environment overrides, and refusals that name the key."""
+from pathlib import Path
+
 import pytest
 from pyramid.exceptions import ConfigurationError
+from pyramid.paster import get_appsettings
 
 from tokensite import main
 from tokensite.models import dispose_engines
-from tokensite.settings import Settings, apply_environment, parse
+from tokensite.settings import DEVELOPMENT_SECRET, Settings, apply_environment, parse
 
 SECRET = "s" * 32
 
@@ -116,3 +119,26 @@ def test_a_bad_database_url_is_not_repeated(clean_environ):
     with pytest.raises(ConfigurationError) as caught:
         main({}, **{"tokensite.session.secret": SECRET, "sqlalchemy.url": "postgresql://u:hunter2@db:port/x"})
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("secret, problem", [
+    (DEVELOPMENT_SECRET, "development.ini"),
+    (" " * 34, "different characters"),
+    ("ab" * 20, "different characters"),
+])
+def test_production_refuses_a_published_or_monotonous_secret(clean_environ, database_url, secret, problem):
+    settings = {"sqlalchemy.url": database_url, "tokensite.session.secret": secret,
+                "tokensite.session.secure": "true"}
+    with pytest.raises(ConfigurationError, match=problem) as caught:
+        main({}, **settings)
+    assert "TOKENSITE_SESSION_SECRET" in str(caught.value)
+
+
+def test_development_may_use_its_own_secret(clean_environ, database_url):
+    app = main({}, **{"sqlalchemy.url": database_url, "tokensite.session.secret": DEVELOPMENT_SECRET})
+    dispose_engines(app.registry)
+
+
+def test_the_refused_development_secret_is_development_ini_s(clean_environ):
+    ini = Path(__file__).resolve().parents[2] / "development.ini"
+    assert get_appsettings(str(ini), name="main")["tokensite.session.secret"] == DEVELOPMENT_SECRET
