@@ -71,11 +71,12 @@ class Browser(webtest.TestApp):
     def csrf(self) -> str:
         return csrf_in(self.get("/").text)
 
-    def form_post(self, path, fields=(), status=None, csrf=True, method="POST"):
+    def form_post(self, path, fields=(), status=None, csrf=True, method="POST", headers=None):
         items = list(fields.items() if isinstance(fields, dict) else fields)
         if csrf:
             items.append(("csrf_token", self.csrf()))
-        return self._gen_request(method, path, params=items, status="*" if status is None else status,
+        return self._gen_request(method, path, params=items, headers=headers,
+                                 status="*" if status is None else status,
                                  content_type="application/x-www-form-urlencoded")
 
     # -- accounts
