@@ -1,10 +1,9 @@
 """``config.include("tokensite.tokens")`` in another app (CONTRACT §1, §4, §6)."""
 import pytest
-import transaction
 import webtest
 
-from tokensite.models import User, dispose_engines, get_tm_session
-from tokensite.tokens import TokenService
+from tokensite.models import User, dispose_engines
+from tokensite.testing import committed_session, token_service
 from tokensite.tokens.format import parse_credential
 from tokensite.tokens.service import TokenInputError
 
@@ -21,11 +20,8 @@ def addon_app(database_url, engine):  # engine: the tables are emptied after the
 
 
 def in_transaction(app, work):
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
-        return work(dbsession, service)
+    with committed_session(app) as dbsession:
+        return work(dbsession, token_service(app, dbsession))
 
 
 @pytest.fixture

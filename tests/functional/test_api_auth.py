@@ -7,10 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from tokensite.ids import MAX_ID
+from tokensite.testing import sql_statements
 from tokensite.tokens import format as token_format
 
 from ..client import Browser
-from ..sql import rows, sql_statements
+from ..sql import rows
 
 UTC = dt.timezone.utc
 CHALLENGE = 'Bearer realm="tokensite"'

@@ -4,11 +4,10 @@ import base64
 import json
 
 import pytest
-import transaction
 
 from tokensite.ids import MAX_ID
-from tokensite.models import User, get_tm_session
-from tokensite.tokens import TokenService
+from tokensite.models import User
+from tokensite.testing import committed_session, token_service
 
 from ..sql import rows
 
@@ -24,11 +23,9 @@ def writer(user):
 
 def token_made_in_code(app, user_id, abilities):
     """A token the pages cannot make (the wildcard), made as a console command would."""
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
-        new = service.create(dbsession.get(User, user_id), "in code", abilities, allow_wildcard=True)
+    with committed_session(app) as dbsession:
+        new = token_service(app, dbsession).create(dbsession.get(User, user_id), "in code", abilities,
+                                                   allow_wildcard=True)
         return new.plaintext
 
 
