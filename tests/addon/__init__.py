@@ -1,4 +1,4 @@
-"""A small Pyramid app that includes only ``tokensite.tokens`` (CONTRACT §1: the add-on).
+"""A small Pyramid app that includes only ``tokensite.tokens``, as an add-on.
 
 It registers its own permissions, keeps its own "articles" with their own ACL,
 and signs people in with its own session factory -- nothing else of tokensite's.

@@ -2,7 +2,7 @@
 
 A deployment runs several workers behind a load balancer, so nothing about a token
 may live in one process: what one worker creates, revokes or counts, the other
-must see on its very next request (CONTRACT §3, §5, §8).  Every request here is
+must see on its very next request.  Every request here is
 real HTTP on the loopback interface.
 """
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""``config.include("tokensite.tokens")`` in another app (CONTRACT §1, §4, §6)."""
+"""``config.include("tokensite.tokens")`` in another app: its own permissions, ``request.user`` and
+``request.token``, and a policy that allows only when the ACL and the token's ability both do, with
+none of the site's routes."""
 import pytest
 import webtest
 

@@ -1,4 +1,4 @@
-"""The console commands of CONTRACT §9, run as a deployer runs them: the venv's scripts on an .ini."""
+"""The console commands, run as a deployer runs them: the venv's scripts on an .ini."""
 from __future__ import annotations
 
 import datetime as dt

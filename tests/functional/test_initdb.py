@@ -1,4 +1,4 @@
-"""``tokensite-initdb <ini>`` (CONTRACT §5, §9): makes the contract's tables, and is idempotent."""
+"""``tokensite-initdb <ini>``: makes the contract's tables, and is idempotent."""
 import os
 import pathlib
 import subprocess

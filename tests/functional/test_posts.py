@@ -34,7 +34,7 @@ def create_post(client, title="Hello", body="World"):
                       status=201).json
 
 
-def test_crud(writer, engine):
+def test_an_owner_creates_reads_updates_and_deletes_a_post(writer, engine):
     post = create_post(writer)
     assert set(post) == {"id", "owner_id", "title", "body", "created_at", "updated_at"}
     assert (post["owner_id"], post["title"], post["body"]) == (writer.account.id, "Hello", "World")

@@ -1,4 +1,4 @@
-"""``token.can()`` / ``token.cannot()`` (CONTRACT §5): exact, case-sensitive, ``*`` for all."""
+"""``token.can()`` / ``token.cannot()``: exact, case-sensitive, ``*`` for all."""
 import pytest
 
 from tokensite.models import ApiToken

@@ -1,4 +1,4 @@
-"""The bearer hot path (CONTRACT §5): one read to authenticate, ``last_used_at`` written once per window."""
+"""The bearer hot path: one read to authenticate, ``last_used_at`` written once per window."""
 import datetime as dt
 
 import pytest
