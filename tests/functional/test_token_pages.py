@@ -253,6 +253,9 @@ def test_regenerating_shows_a_new_secret_once_and_the_old_one_stops(user, engine
     assert new not in user.get(INDEX).text
     form.submit(status=409)  # a refresh does not regenerate again
     user.api("GET", "/api/user", token=new, status=200)
+    script = new_token_in(user.form_post(f"{INDEX}/{after['id']}/regenerate", status=201).text)  # no nonce
+    user.api("GET", "/api/user", token=new, status=401)
+    user.api("GET", "/api/user", token=script, status=200)
 
 
 def test_deleting_removes_the_token(user, engine):
