@@ -24,14 +24,13 @@ from .timing import compare_us
 
 RATIO_LIMIT = 1.2
 REAL_TOKENS = 1_000
-_COLUMNS = "user_id, name, token_hash, abilities, created_at, updated_at, last_used_at, expires_at"
 FILL = {
     "sqlite": f"""
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
-        INSERT INTO api_tokens ({_COLUMNS})
+        INSERT INTO api_tokens ({site.TOKEN_COLUMNS})
         SELECT :user_id, 'filler', lower(hex(randomblob(32))), '["read"]', :now, :now, NULL, NULL FROM n""",
     "postgresql": f"""
-        INSERT INTO api_tokens ({_COLUMNS})
+        INSERT INTO api_tokens ({site.TOKEN_COLUMNS})
         SELECT :user_id, 'filler', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), '["read"]',
                :now, :now, NULL, NULL
         FROM generate_series(1, :count)""",

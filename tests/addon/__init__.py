@@ -1,4 +1,4 @@
-"""A small Pyramid app that includes only ``tokensite.tokens``: the add-on of the README.
+"""A small Pyramid app that includes only ``tokensite.tokens``, as an add-on.
 
 It registers its own permissions, keeps its own "articles" with their own ACL,
 and signs people in with its own session factory -- nothing else of tokensite's.

@@ -1,10 +1,11 @@
-"""``config.include("tokensite.tokens")`` in another app (CONTRACT §1, §4, §6)."""
+"""``config.include("tokensite.tokens")`` in another app: its own permissions, ``request.user`` and
+``request.token``, and a policy that allows only when the ACL and the token's ability both do, with
+none of the site's routes."""
 import pytest
-import transaction
 import webtest
 
-from tokensite.models import User, dispose_engines, get_tm_session
-from tokensite.tokens import TokenService
+from tokensite.models import User, dispose_engines
+from tokensite.testing import committed_session, token_service
 from tokensite.tokens.format import parse_credential
 from tokensite.tokens.service import TokenInputError
 
@@ -21,11 +22,8 @@ def addon_app(database_url, engine):  # engine: the tables are emptied after the
 
 
 def in_transaction(app, work):
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.token_settings, app.registry.token_permissions)
-        return work(dbsession, service)
+    with committed_session(app) as dbsession:
+        return work(dbsession, token_service(app, dbsession))
 
 
 @pytest.fixture

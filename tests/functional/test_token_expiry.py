@@ -142,7 +142,7 @@ def test_rotate_may_choose_a_new_expiry_counted_from_now(user, engine, choice, e
     user.api("GET", "/api/user", token=res.json["token"], status=200)
 
 
-@pytest.mark.parametrize("body", [{"expires_in_days": "30"}, {"expires_in_days": 8}, {"expires_in_days": 7.5},
+@pytest.mark.parametrize("body", [{"expires_in_days": "30"}, {"expires_in_days": None}, {"expires_in_days": ""}, {"expires_in_days": 8}, {"expires_in_days": 7.5},
                                   {"expires_in_days": True}, {"expires_in_days": []}, [30], "never"])
 def test_rotate_with_any_other_expiry_is_422_and_changes_nothing(user, engine, body):
     token = user.create_token("n", ["read"], expires_in_days=7)

@@ -1,4 +1,4 @@
-"""Settings (CONTRACT §3): defaults, environment overrides, and refusals that name the key."""
+"""Settings: defaults, environment overrides, and refusals that name the key."""
 from pathlib import Path
 
 import pytest

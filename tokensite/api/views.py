@@ -80,11 +80,11 @@ def _rotation_expiry(request):
     if not request.body:
         return KEEP_EXPIRY
     body = _json_object(request)
-    days = body.get("expires_in_days")
-    if days is None:
+    if "expires_in_days" not in body:
         return KEEP_EXPIRY
+    days = body["expires_in_days"]
     choices = f"{', '.join(map(str, EXPIRY_CHOICES_DAYS))} (a number) or \"never\""
-    if isinstance(days, str) and days != "never":
+    if days is None or isinstance(days, str) and days != "never":
         raise ValidationFailed({"expires_in_days": [f"Use one of {choices}."]})
     try:
         return request.token_service.chosen_expiry(days)

@@ -1,14 +1,15 @@
-"""The bearer hot path (CONTRACT §5): one read to authenticate, ``last_used_at`` written once per window."""
+"""The bearer hot path: one read to authenticate, ``last_used_at`` written once per window."""
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
 from tokensite.models import KEPT_CONNECTIONS, ApiToken, User
+from tokensite.testing import sql_statements
 from tokensite.tokens import format as token_format
 from tokensite.tokens.bearer import BearerLookup
 
-from ...sql import sql_statements, writes
+from ...sql import writes
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

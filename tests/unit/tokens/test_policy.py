@@ -1,4 +1,4 @@
-"""The security policy (CONTRACT §6): ownership from the ACL AND abilities from the token."""
+"""The security policy: ownership from the ACL AND abilities from the token."""
 import pytest
 from pyramid import testing
 from pyramid.interfaces import ISecurityPolicy

@@ -1,4 +1,4 @@
-"""TokenService (CONTRACT §5): creation rules, lookup, expiry, changes."""
+"""TokenService: creation rules, lookup, expiry, changes."""
 import datetime as dt
 import hashlib
 import threading
