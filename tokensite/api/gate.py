@@ -25,6 +25,11 @@ def authenticated(root_factory):
     def factory(request):
         token = request.token
         if token is None:
+            # no usable credentials: counted per client IP, so guessing tokens is throttled too
+            anonymous = request.registry.anonymous_rate_limiter.hit(f"{request.client_ip}")
+            if not anonymous.allowed:
+                raise ApiError(429, "rate_limited", "Too many requests without valid credentials; "
+                               f"try again in {anonymous.reset_after} seconds.", anonymous.headers())
             raise Unauthenticated()
         # a signed-in browser's requests count against its user
         key = f"user:{request.user.id}" if token.transient else f"token:{token.id}"
