@@ -28,7 +28,8 @@ def parse_address(text: str) -> Address | None:
     return address
 
 
-def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: Iterable[Network]) -> str | None:
+def client_address(remote_addr: str | None, forwarded_for: str | None,
+                   trusted: Iterable[Network]) -> str | None:
     """The client's IP address, in its normal written form.
 
     - The socket peer (``remote_addr``) is the client unless it is trusted.

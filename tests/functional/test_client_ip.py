@@ -41,7 +41,8 @@ def via(client: Browser, forwarded_for: str | None, **headers) -> Browser:
     client.extra_environ.pop("HTTP_X_FORWARDED_FOR", None)
     if forwarded_for is not None:
         client.extra_environ["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    client.extra_environ.update({f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()})
+    for name, value in headers.items():
+        client.extra_environ[f"HTTP_{name.upper()}"] = value
     return client
 
 

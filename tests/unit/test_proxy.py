@@ -77,13 +77,14 @@ def test_the_client_address(trusted, peer, forwarded_for, expected):
 
 
 def test_the_setting_is_parsed_into_networks():
-    assert parse({"tokensite.proxy.trusted": " 127.0.0.1  ::1\n10.0.0.0/8 "}).proxy_trusted == (
-        ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"), ipaddress.ip_network("10.0.0.0/8"))
+    assert parse({"tokensite.proxy.trusted": " 127.0.0.1  ::1\n10.0.0.0/8 "}).proxy_trusted == networks(
+        "127.0.0.1/32 ::1/128 10.0.0.0/8")
     assert parse({}).proxy_trusted == ()
     assert parse({"tokensite.proxy.trusted": ""}).proxy_trusted == ()
 
 
-@pytest.mark.parametrize("entry", ["localhost", "127.0.0.256", "10.0.0.1/8", "10.0.0.0/33", "*", "127.0.0.1,"])
+@pytest.mark.parametrize("entry", ["localhost", "127.0.0.256", "10.0.0.1/8", "10.0.0.0/33", "*",
+                                   "127.0.0.1,"])
 def test_a_bad_entry_refuses_to_start_naming_the_setting_and_the_entry(entry):
     with pytest.raises(ConfigurationError, match=r"tokensite\.proxy\.trusted") as raised:
         parse({"tokensite.proxy.trusted": f"::1 {entry}"})
