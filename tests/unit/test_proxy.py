@@ -7,6 +7,7 @@ import ipaddress
 import pytest
 from pyramid.exceptions import ConfigurationError
 
+from tokensite import main
 from tokensite.proxy import client_address
 from tokensite.settings import parse
 
@@ -89,3 +90,9 @@ def test_a_bad_entry_refuses_to_start_naming_the_setting_and_the_entry(entry):
     with pytest.raises(ConfigurationError, match=r"tokensite\.proxy\.trusted") as raised:
         parse({"tokensite.proxy.trusted": f"::1 {entry}"})
     assert repr(entry) in str(raised.value)
+
+
+def test_the_app_refuses_to_start_with_a_bad_entry():
+    with pytest.raises(ConfigurationError, match=r"tokensite\.proxy\.trusted.*'nginx'"):
+        main({}, **{"sqlalchemy.url": "sqlite://", "tokensite.session.secret": "s" * 32,
+                    "tokensite.proxy.trusted": "127.0.0.1 nginx"})
