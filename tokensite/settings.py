@@ -91,15 +91,15 @@ def parse(settings: dict) -> Settings:
         return value
 
     def networks(key):
-        networks = []
+        parsed = []
         for entry in str(settings.get(key) or "").split():
             try:
-                networks.append(ipaddress.ip_network(entry))
+                parsed.append(ipaddress.ip_network(entry))
             except ValueError as error:
                 raise ConfigurationError(
                     f"{key} must be space-separated IP addresses or networks (10.0.0.0/8), "
                     f"not {entry!r}: {error}") from None
-        return tuple(networks)
+        return tuple(parsed)
 
     prefix = "/" + text("tokensite.api.prefix", defaults.api_prefix).strip("/")
     if prefix == "/":
