@@ -10,6 +10,8 @@ def main(global_config, **settings):
     """The WSGI app of ``pserve``/``gunicorn --paste``; reads top to bottom."""
     with Configurator(settings=apply_environment(settings), root_factory="tokensite.resources.SiteRoot") as config:
         config.include(".settings")      # tokensite.* parsed and checked once
+        config.include(".frontdoor")     # body size, charset and media type, before anything reads the body
+        config.include(".headers")       # CSP, nosniff, no framing; no-store for personal responses
         config.include(".models")        # engine, pyramid_tm, pyramid_retry, request.dbsession
         config.include(".sessions")      # signed cookie sessions, CSRF on by default
         config.include(".ratelimit")     # per-token API limit, sign-in throttle

@@ -22,6 +22,8 @@ ENVIRONMENT_OVERRIDES = {
 }
 
 MIN_SECRET_LENGTH = 32
+#: the smallest tokensite.limits.max_body: every form of the site fits in it
+MIN_MAX_BODY = 1024
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
 _PREFIX = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 _PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
@@ -41,6 +43,7 @@ class Settings:
     ratelimit_storage: str = "memory://"
     ratelimit_api: str = "600/minute"
     ratelimit_login: str = "5/minute"
+    max_body_bytes: int = 1_048_576
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -109,6 +112,7 @@ def parse(settings: dict) -> Settings:
         ratelimit_storage=text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),
+        max_body_bytes=integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
     )
 
 
