@@ -11,6 +11,7 @@ from .meta import Base, utcnow
 
 class Post(Base):
     __tablename__ = "posts"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

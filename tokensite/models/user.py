@@ -12,6 +12,7 @@ from .meta import Base, utcnow
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored trimmed and lower-cased, so the unique index is case-insensitive on every database
