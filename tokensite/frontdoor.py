@@ -1,4 +1,4 @@
-"""The front door: a request's body is judged by its framing before anything reads it.
+"""The front door: a request's body is judged before any view (or pyramid_retry) reads it.
 
 - A body over ``tokensite.limits.max_body`` bytes is refused with 413 before it is
   read: by its Content-Length, or, for a chunked body (no Content-Length), after
@@ -6,7 +6,8 @@
 - A declared charset must be UTF-8: WebOb parses forms only in UTF-8, and JSON
   is UTF-8 (RFC 8259 §8.1).  An unknown charset, or any other, is refused instead
   of failing deep inside a view.
-- A multipart body needs a boundary that WebOb's parser accepts.
+- A multipart body needs a boundary that WebOb's parser accepts; a urlencoded form
+  must decode as UTF-8 (WebOb would silently put U+FFFD in place of what does not).
 - Under the API prefix, a POST, PUT or PATCH with a body that is not JSON is a 415.
 
 Refusals are 400 (pages) or JSON ``{"error": ...}`` under the API prefix and for
@@ -16,7 +17,7 @@ which the charset is a parameter) is what is unsupported (RFC 9110 §15.5.16).
 pyramid_retry copies every request body before the first tween runs (to replay
 it), so a tween would come too late: this is an execution policy wrapped around
 the registered one, the first code a request meets.  It refuses before
-authentication, from the request's framing alone, so nothing else runs for it.
+authentication, from the request's headers and body alone, so nothing else runs for it.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import functools
 import html
 import io
 import re
+import urllib.parse
 
 from pyramid.interfaces import IExecutionPolicy
 from pyramid.router import default_execution_policy
@@ -41,6 +43,8 @@ from .pages.views import wants_json
 #: methods whose body the API reads as JSON
 JSON_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: what WebOb parses as a urlencoded form (no Content-Type at all included)
+FORM_TYPES = frozenset({"", "application/x-www-form-urlencoded"})
 READ_SIZE = 64 * 1024
 _DIGITS = re.compile(r"^[0-9]+$")
 #: what WebOb's multipart parser accepts (printable ASCII, not ending in a space): laxer than
@@ -82,6 +86,30 @@ def has_valid_boundary(content_type: str) -> bool:
     return isinstance(boundary, str) and bool(_BOUNDARY.match(boundary))
 
 
+def read_body(environ, most: int) -> bytes:
+    """Read at most ``most`` bytes of the body, and put them back as a seekable input for WebOb."""
+    stream, body = environ["wsgi.input"], bytearray()
+    while len(body) < most:
+        chunk = stream.read(min(READ_SIZE, most - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["webob.is_body_seekable"] = True
+    return bytes(body)
+
+
+def is_utf8_form(body: bytes) -> bool:
+    """Whether every name and value of a urlencoded form decodes as UTF-8 (WebOb would put U+FFFD
+    in their place); the separators are ASCII, so the whole body decodes exactly when each field does."""
+    try:
+        urllib.parse.unquote_to_bytes(body).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class FrontDoor:
     """An execution policy: refuse what no view should see, else hand over to ``inner``."""
 
@@ -113,18 +141,8 @@ class FrontDoor:
             return int(declared) if int(declared) <= self.max_body else self.too_large()
         if not (environ.get("wsgi.input_terminated") or "HTTP_TRANSFER_ENCODING" in environ):
             return 0
-        stream, body = environ["wsgi.input"], bytearray()
-        while len(body) <= self.max_body:
-            chunk = stream.read(min(READ_SIZE, self.max_body + 1 - len(body)))
-            if not chunk:
-                break
-            body += chunk
-        if len(body) > self.max_body:
-            return self.too_large()
-        environ["wsgi.input"] = io.BytesIO(body)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        environ["webob.is_body_seekable"] = True
-        return len(body)
+        length = len(read_body(environ, self.max_body + 1))
+        return length if length <= self.max_body else self.too_large()
 
     def admit(self, environ) -> Refusal | None:
         length = self.body_length(environ)
@@ -151,6 +169,12 @@ class FrontDoor:
                 environ["CONTENT_TYPE"] = CHARSET_RE.sub("; charset=UTF-8", content_type, count=1)
         if media_type.startswith("multipart/") and not has_valid_boundary(content_type):
             return Refusal(400, "bad_request", "A multipart body needs a valid boundary parameter.")
+        if media_type in FORM_TYPES and length:
+            body = read_body(environ, length)
+            if len(body) < length:
+                return Refusal(400, "bad_request", "The request body ended before its Content-Length.")
+            if not is_utf8_form(body):
+                return Refusal(400, "bad_request", "The form is not valid UTF-8 text.")
         return None
 
     def refuse(self, environ, refusal: Refusal) -> Response:

@@ -73,6 +73,15 @@ def test_a_form_in_another_charset_is_a_400_page(user, engine, charset, encoding
     assert rows(engine, "api_tokens") == []
 
 
+@pytest.mark.parametrize("name", [b"laptop%FF", b"laptop\xff", b"%C3", b"%ED%A0%80"],
+                         ids=["percent-encoded", "raw", "truncated sequence", "surrogate"])
+def test_a_form_that_is_not_utf8_is_a_400_page(user, engine, name):
+    body = b"name=" + name + b"&permissions=read&csrf_token=" + user.csrf().encode()
+    res = user.request("/user/api-tokens", method="POST", body=body, status=400, headers={"Content-Type": FORM})
+    assert_html_400(res, "not valid UTF-8")
+    assert rows(engine, "api_tokens") == []
+
+
 def test_a_form_declared_as_utf8_still_works(user, engine):
     token_form(user, "; charset=UTF-8", status=201)
     assert [row["name"] for row in rows(engine, "api_tokens")] == ["laptop"]
