@@ -161,7 +161,8 @@ class FrontDoor:
         if charset:
             name = codec_name(charset)
             if name != "utf-8":
-                problem = f"The charset {charset!r} is unknown" if name is None else f"The body is in {charset!r}"
+                problem = f"The charset {charset!r} is unknown" if name is None else \
+                    f"The body is in {charset!r}"
                 return Refusal(415 if api else 400, "unsupported_media_type" if api else "bad_request",
                                f"{problem}: send it as UTF-8.")
             if charset.lower().replace("-", "") != "utf8":

@@ -1,4 +1,4 @@
-"""Bad input is never a 500 (README "Limits and bad input"): a charset that is unknown or not UTF-8,
+"""Bad input is never a 500 (README "Headers, limits and bad input"): a charset that is unknown or not UTF-8,
 a multipart body without a boundary, a body the API cannot read; each is refused and changes nothing."""
 import json
 from urllib.parse import urlencode
@@ -25,8 +25,9 @@ def post_to_api(client, body, content_type, method="POST", path="/api/posts", st
 def token_form(client, charset_suffix="", encoding="utf-8", status=None):
     """The create-token form with a valid CSRF token, sent with ``charset_suffix`` in its Content-Type."""
     body = urlencode({"name": "laptop", "permissions": "read", "csrf_token": client.csrf()}).encode(encoding)
-    return client.request("/user/api-tokens", method="POST", body=body, status="*" if status is None else status,
-                          headers={"Content-Type": FORM + charset_suffix})
+    headers = {"Content-Type": FORM + charset_suffix}
+    return client.request("/user/api-tokens", method="POST", body=body, headers=headers,
+                          status="*" if status is None else status)
 
 
 def assert_html_400(res, words):
@@ -58,7 +59,8 @@ def test_put_token_json_with_an_unknown_charset_is_400(user, engine):
     before = rows(engine, "api_tokens")
     res = user.request(f"/user/api-tokens/{token_id}", method="PUT", status=400,
                        body=json.dumps({"permissions": ["create"]}).encode(),
-                       headers={"X-CSRF-Token": user.csrf(), "Content-Type": "application/json; charset=nope-123"})
+                       headers={"X-CSRF-Token": user.csrf(),
+                                "Content-Type": "application/json; charset=nope-123"})
     assert res.json["error"]["code"] == "bad_request"
     assert rows(engine, "api_tokens") == before
 
@@ -77,7 +79,8 @@ def test_a_form_in_another_charset_is_a_400_page(user, engine, charset, encoding
                          ids=["percent-encoded", "raw", "truncated sequence", "surrogate"])
 def test_a_form_that_is_not_utf8_is_a_400_page(user, engine, name):
     body = b"name=" + name + b"&permissions=read&csrf_token=" + user.csrf().encode()
-    res = user.request("/user/api-tokens", method="POST", body=body, status=400, headers={"Content-Type": FORM})
+    res = user.request("/user/api-tokens", method="POST", body=body, status=400,
+                       headers={"Content-Type": FORM})
     assert_html_400(res, "not valid UTF-8")
     assert rows(engine, "api_tokens") == []
 
@@ -123,7 +126,8 @@ def test_a_multipart_form_with_a_boundary_still_works(user, engine):
 def test_api_bodies_that_are_not_json_are_415(writer, engine, content_type, method):
     path = "/api/posts"
     if method != "POST":
-        path = f"/api/posts/{writer.api('POST', '/api/posts', token=writer.token, json_body={'title': 'a'}).json['id']}"
+        post = writer.api("POST", "/api/posts", token=writer.token, json_body={"title": "a"}, status=201).json
+        path = f"/api/posts/{post['id']}"
     before = rows(engine, "posts")
     res = post_to_api(writer, json.dumps({"title": "Hello"}).encode(), content_type, method=method, path=path,
                       status=415)
@@ -137,8 +141,8 @@ def test_a_json_suffix_type_is_json(writer, engine):
 
 
 def test_rotate_without_a_body_needs_no_content_type(writer):
-    res = writer.request("/api/token/rotate", method="POST", headers={"Authorization": f"Bearer {writer.token}"},
-                         status=201)
+    res = writer.request("/api/token/rotate", method="POST", status=201,
+                         headers={"Authorization": f"Bearer {writer.token}"})
     assert res.json["token"] != writer.token
 
 

@@ -1,4 +1,4 @@
-"""``tokensite.limits.max_body`` (README "Limits and bad input"): a larger body is a 413, refused
+"""``tokensite.limits.max_body`` (README "Headers, limits and bad input"): a larger body is a 413, refused
 before it is read -- by its Content-Length, or, chunked, after at most one byte over the limit."""
 import io
 import json
@@ -38,8 +38,10 @@ def writer(site, user):
     return user.create_token("writer", ["create", "read"])
 
 
-def call(app, path, body_stream, *, length=None, chunked=False, content_type="application/json", headers=None):
-    request = Request.blank(path, method="POST", headers=headers or {})
+def call(app, path, body_stream, *, length=None, chunked=False, content_type="application/json", token=None):
+    request = Request.blank(path, method="POST")
+    if token:
+        request.authorization = ("Bearer", token)
     request.environ.update({"wsgi.input": body_stream, "CONTENT_TYPE": content_type})
     if length is not None:
         request.environ["CONTENT_LENGTH"] = str(length)
@@ -51,7 +53,7 @@ def call(app, path, body_stream, *, length=None, chunked=False, content_type="ap
 
 def test_a_content_length_over_the_limit_is_a_json_413_unread(site, writer, engine):
     stream = Stream(LIMIT + 1)
-    res = call(site, "/api/posts", stream, length=LIMIT + 1, headers={"Authorization": f"Bearer {writer}"})
+    res = call(site, "/api/posts", stream, length=LIMIT + 1, token=writer)
     assert res.status_code == 413
     assert res.json["error"]["code"] == "payload_too_large"
     assert str(LIMIT) in res.json["error"]["message"]
@@ -71,7 +73,7 @@ def test_an_anonymous_sign_in_over_the_limit_is_a_413_page_unread(site, engine):
 
 def test_a_chunked_body_is_read_no_further_than_the_limit(site, writer, engine):
     stream = Stream(None)  # never ends
-    res = call(site, "/api/posts", stream, chunked=True, headers={"Authorization": f"Bearer {writer}"})
+    res = call(site, "/api/posts", stream, chunked=True, token=writer)
     assert res.status_code == 413
     assert res.json["error"]["code"] == "payload_too_large"
     assert stream.consumed == LIMIT + 1
@@ -80,7 +82,7 @@ def test_a_chunked_body_is_read_no_further_than_the_limit(site, writer, engine):
 
 def test_a_chunked_body_within_the_limit_is_served(site, writer, engine):
     body = json.dumps({"title": "chunked"}).encode()
-    res = call(site, "/api/posts", io.BytesIO(body), chunked=True, headers={"Authorization": f"Bearer {writer}"})
+    res = call(site, "/api/posts", io.BytesIO(body), chunked=True, token=writer)
     assert res.status_code == 201
     assert [row["title"] for row in rows(engine, "posts")] == ["chunked"]
 
@@ -89,7 +91,7 @@ def test_a_body_of_exactly_the_limit_is_served(site, writer, engine):
     body = json.dumps({"title": "exact", "body": ""}).encode()
     body = body[:-2] + b" " * (LIMIT - len(body)) + body[-2:]
     assert len(body) == LIMIT
-    res = call(site, "/api/posts", io.BytesIO(body), length=LIMIT, headers={"Authorization": f"Bearer {writer}"})
+    res = call(site, "/api/posts", io.BytesIO(body), length=LIMIT, token=writer)
     assert res.status_code == 201
     assert [row["title"] for row in rows(engine, "posts")] == ["exact"]
 
@@ -97,10 +99,10 @@ def test_a_body_of_exactly_the_limit_is_served(site, writer, engine):
 def test_the_default_limit_is_a_mebibyte(app, user, engine):
     token = user.create_token("writer", ["create"])
     stream = Stream(2**20 + 1)
-    res = call(app, "/api/posts", stream, length=2**20 + 1, headers={"Authorization": f"Bearer {token}"})
+    res = call(app, "/api/posts", stream, length=2**20 + 1, token=token)
     assert res.status_code == 413 and stream.consumed == 0
     title = "t" * 200
     body = json.dumps({"title": title, "body": "b" * (2**20 - 200 - 40)}).encode()
-    res = call(app, "/api/posts", io.BytesIO(body), length=len(body), headers={"Authorization": f"Bearer {token}"})
+    res = call(app, "/api/posts", io.BytesIO(body), length=len(body), token=token)
     assert res.status_code == 422  # read and judged: the post body is over its own 100,000 characters
     assert rows(engine, "posts") == []

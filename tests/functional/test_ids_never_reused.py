@@ -1,5 +1,5 @@
 """Ids of users, tokens and posts are never reused after a delete, on SQLite as on PostgreSQL
-(README "Limits and bad input"): a form for a deleted token can never act on another one."""
+(README "Headers, limits and bad input"): a form for a deleted token can never act on another one."""
 from tokensite.events import EventTag
 
 from ..client import PASSWORD

@@ -49,11 +49,11 @@ def insert_rows(engine):
     statements = [
         "INSERT INTO users VALUES (1, 'ada@example.com', 'Ada', 'hash', :now, :now)",
         "INSERT INTO users VALUES (2, 'grace@example.com', 'Grace', 'hash', :now, :now)",
-        "INSERT INTO api_tokens VALUES (1, 1, 'production server', 'a', '[\"read\"]', :now, :now, NULL, NULL)",
-        "INSERT INTO api_tokens VALUES (2, 2, 'ci', 'b', '[\"read\"]', :now, :now, :now, NULL)",
+        "INSERT INTO api_tokens VALUES (1, 1, 'production server', 'a', '[]', :now, :now, NULL, NULL)",
+        "INSERT INTO api_tokens VALUES (2, 2, 'ci', 'b', '[]', :now, :now, :now, NULL)",
         "INSERT INTO posts VALUES (1, 1, 'Hello', 'World', :now, :now)",
-        "INSERT INTO security_events VALUES (1, 1, 'token:created', :now, '127.0.0.1', 'ua', 3, 'old laptop', '{}')",
-        "INSERT INTO security_events VALUES (2, 1, 'token:deleted', :now, '127.0.0.1', 'ua', 3, 'old laptop', '{}')",
+        "INSERT INTO security_events VALUES (1, 1, 'token:created', :now, '::1', '', 3, 'old laptop', '{}')",
+        "INSERT INTO security_events VALUES (2, 1, 'token:deleted', :now, '::1', '', 3, 'old laptop', '{}')",
     ]
     with engine.begin() as conn:
         for statement in statements:
@@ -95,7 +95,8 @@ def test_after_upgrading_new_ids_follow_every_id_ever_used(old_database):
             "INSERT INTO api_tokens (user_id, name, token_hash, abilities, created_at, updated_at) "
             "VALUES (1, 'new laptop', 'c', '[]', :now, :now) RETURNING id"), {"now": NOW}).scalar()
         post = conn.execute(sa.text("INSERT INTO posts (owner_id, title, body, created_at, updated_at) "
-                                    "VALUES (1, 'again', '', :now, :now) RETURNING id"), {"now": NOW}).scalar()
+                                    "VALUES (1, 'again', '', :now, :now) RETURNING id"),
+                            {"now": NOW}).scalar()
     assert token == 4  # 3 was the deleted "old laptop"'s
     assert post == 2
 

@@ -1,4 +1,4 @@
-"""Response headers (README "Security headers"): a strict Content-Security-Policy, nosniff, no
+"""Response headers (README "Headers, limits and bad input"): a strict Content-Security-Policy, nosniff, no
 framing and a same-origin referrer on every page; no-store on every response to a signed-in or
 bearer request and on every one that shows a token's plaintext."""
 import re
@@ -120,7 +120,7 @@ def test_a_missing_static_file_is_a_page_never_stored(user):
     assert_no_store(res)
 
 
-def test_deciding_no_store_opens_no_session(app, browser):
+def test_deciding_no_store_opens_no_session(browser):
     res = browser.api("GET", "/api/openapi.json", status=200)
     assert "Set-Cookie" not in res.headers
     assert "no-store" not in res.headers.get("Cache-Control", "")

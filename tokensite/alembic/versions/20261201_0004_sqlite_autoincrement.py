@@ -30,7 +30,8 @@ def rebuild_tables(autoincrement: bool) -> None:
     with context.autocommit_block():  # the pragma is a no-op inside a transaction
         op.execute("PRAGMA foreign_keys=OFF")
     for table in TABLES:
-        with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}):
+        kwargs = {"sqlite_autoincrement": autoincrement}
+        with op.batch_alter_table(table, recreate="always", table_kwargs=kwargs):
             pass
     problems = op.get_bind().execute(sa.text("PRAGMA foreign_key_check")).all()
     if problems:
