@@ -17,26 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from webob import Request
 
-from tokensite import main
 from tokensite.ids import parse_id
-from tokensite.models import dispose_engines
 from tokensite.models.meta import Base
 
 from ..client import PASSWORD
-from ..conftest import app_settings
+from ..conftest import ROOMY_BODIES, module_app
 
 # the security log records refused sign-ins on purpose: it is the audit trail, not a change
 TABLES = [table.name for table in Base.metadata.sorted_tables if table.name != "security_events"]
 PERMISSIONS = ["create", "read", "update", "delete"]
 
-
-@pytest.fixture(scope="module")
-def app(database_url):
-    """The site with room for the megabytes of ``huge_strings``: these tests fuzz the validators,
-    test_body_limit.py the body limit."""
-    wsgi = main({}, **app_settings(database_url, **{"tokensite.limits.max_body": str(64 * 2**20)}))
-    yield wsgi
-    dispose_engines(wsgi.registry)
+app = module_app(**ROOMY_BODIES)  # huge_strings make bodies of megabytes
 
 
 def snapshot(engine) -> dict:

@@ -49,6 +49,8 @@ def _errors(*statuses):
         "404": _response("No such post.", error),
         "405": _response("The path exists but not with this method (see Allow).", error,
                          headers=["Allow", *_GATE_HEADERS]),
+        "413": _response("The request body is larger than the site's limit (code payload_too_large).", error),
+        "415": _response("The body is not JSON, or not UTF-8 (code unsupported_media_type).", error),
         "422": _response("Invalid body or query: per-field messages in error.fields.", error),
         "429": _response("Rate limit exceeded for this token.", error,
                          headers=["Retry-After", *_GATE_HEADERS]),
@@ -57,9 +59,11 @@ def _errors(*statuses):
 
 
 def _operation(method, summary, ok_status, ok, *errors, ability=None, body=None, parameters=None):
-    """One operation; unsafe methods also answer 400 to a cookie request without X-CSRF-Token."""
+    """One operation; unsafe methods also answer 400 to a cookie request without X-CSRF-Token,
+    and those with a body 413 (too large) and 415 (not JSON)."""
     unsafe = method not in _SAFE_METHODS
     statuses = {"401", "405", "429", *errors} | ({"400"} if unsafe else set())
+    statuses |= {"413", "415"} if body else set()
     operation = {"summary": summary,
                  "security": [{"bearer": []}, {"session": [], "csrf": []} if unsafe else {"session": []}],
                  "responses": {ok_status: ok, **_errors(*sorted(statuses))}}
