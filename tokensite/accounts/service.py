@@ -7,10 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, Post, SecurityEvent, User, is_storable
+from ..models.user import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from . import passwords
-
-EMAIL_MAX_LENGTH = 254
-NAME_MAX_LENGTH = 255
 # deliberately simple: one @, no spaces or control characters, a dot in the domain; the inbox is
 # the real check
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")

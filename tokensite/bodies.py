@@ -1,4 +1,4 @@
-"""The front door: a request's body is judged before any view (or pyramid_retry) reads it.
+"""Request bodies, judged before any view (or pyramid_retry) reads them.
 
 - A body over ``tokensite.limits.max_body`` bytes is refused with 413 before it is
   read: by its Content-Length, or, for a chunked body (no Content-Length), after
@@ -31,14 +31,16 @@ import re
 import urllib.parse
 
 from pyramid.interfaces import IExecutionPolicy
+from pyramid.request import Request
+from pyramid.response import Response
 from pyramid.router import default_execution_policy
-from webob import Request, Response
 from webob.descriptors import CHARSET_RE
 from webob.request import detect_charset
 
-from .api.errors import error_response
 from .headers import secure
-from .pages.views import wants_json
+from .web import is_api_request
+from .web.errors import ErrorCode, wants_json
+from .web.responses import error_response
 
 #: methods whose body the API reads as JSON
 JSON_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -55,7 +57,7 @@ _BOUNDARY = re.compile(r"^[ -~]{0,200}[!-~]$")
 @dataclasses.dataclass(frozen=True)
 class Refusal:
     status: int
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -110,34 +112,36 @@ def is_utf8_form(body: bytes) -> bool:
     return True
 
 
-class FrontDoor:
-    """An execution policy: refuse what no view should see, else hand over to ``inner``."""
+class BodyGuard:
+    """An execution policy: refuse a body no view should see, else hand over to ``inner``."""
 
-    def __init__(self, inner, settings):
+    def __init__(self, inner, registry):
         self.inner = inner
-        self.max_body = settings.max_body_bytes
-        self.api_prefix = settings.api_prefix if settings.api_enabled else None
+        self.registry = registry
+        self.max_body = registry.tokensite.max_body_bytes
 
     def __call__(self, environ, router):
         refusal = self.admit(environ)
         if refusal is None:
             return self.inner(environ, router)
-        return secure(self.refuse(environ, refusal), environ)
+        return secure(self.refuse(self.request(environ), refusal), environ)
 
-    def is_api(self, environ) -> bool:
-        path = environ.get("PATH_INFO", "")
-        prefix = self.api_prefix
-        return prefix is not None and (path == prefix or path.startswith(prefix + "/"))
+    def request(self, environ) -> Request:
+        """A bare request to ask ``is_api_request`` and ``wants_json`` (never the one views get)."""
+        request = Request(environ)
+        request.registry = self.registry
+        return request
 
     def too_large(self) -> Refusal:
-        return Refusal(413, "payload_too_large", f"The request body is larger than {self.max_body} bytes.")
+        return Refusal(413, ErrorCode.PAYLOAD_TOO_LARGE,
+                       f"The request body is larger than {self.max_body} bytes.")
 
     def body_length(self, environ) -> int | Refusal:
         """The body's length, reading a chunked body (no Content-Length) into memory up to the limit."""
         declared = environ.get("CONTENT_LENGTH") or ""
         if declared:
             if not _DIGITS.match(declared):
-                return Refusal(400, "bad_request", "The Content-Length header is not a number.")
+                return Refusal(400, ErrorCode.BAD_REQUEST, "The Content-Length header is not a number.")
             return int(declared) if int(declared) <= self.max_body else self.too_large()
         if not (environ.get("wsgi.input_terminated") or "HTTP_TRANSFER_ENCODING" in environ):
             return 0
@@ -152,10 +156,10 @@ class FrontDoor:
         content_type = environ.get("CONTENT_TYPE", "")
         if not length and (method in SAFE_METHODS or not content_type):
             return None
-        api = self.is_api(environ)
+        api = is_api_request(self.request(environ))
         media_type = content_type.split(";", 1)[0].strip().lower()
         if api and length and method in JSON_METHODS and not is_json(media_type):
-            return Refusal(415, "unsupported_media_type",
+            return Refusal(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                            "Send the request body as JSON, with Content-Type: application/json.")
         charset = detect_charset(content_type)
         if charset:
@@ -163,23 +167,25 @@ class FrontDoor:
             if name != "utf-8":
                 problem = f"The charset {charset!r} is unknown" if name is None else \
                     f"The body is in {charset!r}"
-                return Refusal(415 if api else 400, "unsupported_media_type" if api else "bad_request",
+                return Refusal(415 if api else 400,
+                               ErrorCode.UNSUPPORTED_MEDIA_TYPE if api else ErrorCode.BAD_REQUEST,
                                f"{problem}: send it as UTF-8.")
             if charset.lower().replace("-", "") != "utf8":
                 # UTF-8 under another name (u8, utf_8): spell it the way WebOb knows it
                 environ["CONTENT_TYPE"] = CHARSET_RE.sub("; charset=UTF-8", content_type, count=1)
         if media_type.startswith("multipart/") and not has_valid_boundary(content_type):
-            return Refusal(400, "bad_request", "A multipart body needs a valid boundary parameter.")
+            return Refusal(400, ErrorCode.BAD_REQUEST, "A multipart body needs a valid boundary parameter.")
         if media_type in FORM_TYPES and length:
             body = read_body(environ, length)
             if len(body) < length:
-                return Refusal(400, "bad_request", "The request body ended before its Content-Length.")
+                return Refusal(400, ErrorCode.BAD_REQUEST,
+                               "The request body ended before its Content-Length.")
             if not is_utf8_form(body):
-                return Refusal(400, "bad_request", "The form is not valid UTF-8 text.")
+                return Refusal(400, ErrorCode.BAD_REQUEST, "The form is not valid UTF-8 text.")
         return None
 
-    def refuse(self, environ, refusal: Refusal) -> Response:
-        if self.is_api(environ) or wants_json(Request(environ)):
+    def refuse(self, request, refusal: Refusal) -> Response:
+        if wants_json(request):
             return error_response(refusal.status, refusal.code, refusal.message)
         title = TITLES[refusal.status]
         page = PAGE.format(title=title, message=html.escape(refusal.message))
@@ -191,7 +197,7 @@ def includeme(config):
 
     def wrap_execution_policy():
         inner = registry.queryUtility(IExecutionPolicy, default=default_execution_policy)
-        registry.registerUtility(FrontDoor(inner, registry.tokensite), IExecutionPolicy)
+        registry.registerUtility(BodyGuard(inner, registry), IExecutionPolicy)
 
     # order=1: after every ordinary action, pyramid_retry's set_execution_policy among them
-    config.action("tokensite.frontdoor", wrap_execution_policy, order=1)
+    config.action("tokensite.bodies", wrap_execution_policy, order=1)
