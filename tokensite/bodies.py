@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import email.message
 import functools
 import html
 import io
@@ -34,6 +33,7 @@ from pyramid.interfaces import IExecutionPolicy
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.router import default_execution_policy
+from webob.compat import parse_header
 from webob.descriptors import CHARSET_RE
 from webob.request import detect_charset
 
@@ -82,10 +82,10 @@ def is_json(media_type: str) -> bool:
 
 
 def has_valid_boundary(content_type: str) -> bool:
-    message = email.message.Message()
-    message["Content-Type"] = content_type
-    boundary = message.get_param("boundary")
-    return isinstance(boundary, str) and bool(_BOUNDARY.match(boundary))
+    """Read with the very parser of WebOb's multipart reader, so that both see the same boundary
+    (with two ``boundary`` parameters, the last)."""
+    _, params = parse_header(content_type)
+    return bool(_BOUNDARY.match(params.get("boundary", "")))
 
 
 def read_body(environ, most: int) -> bytes:

@@ -96,6 +96,7 @@ def test_a_form_declared_as_utf8_still_works(user, engine):
     "multipart/form-data; boundary=" + "x" * 202,
     "multipart/form-data; boundary=\"x\u00e9\"",
     "multipart/form-data; charset=utf-8",
+    "multipart/form-data; boundary=x; boundary=",
 ])
 def test_multipart_without_a_valid_boundary_is_a_400_page(user, engine, content_type):
     body = b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nlaptop\r\n--x--\r\n'
