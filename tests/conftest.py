@@ -70,6 +70,23 @@ def app(database_url):
     return main({}, **app_settings(database_url))
 
 
+#: room for the megabytes of generated bodies in the tests that fuzz the validators
+#: (test_body_limit.py tests the limit itself)
+ROOMY_BODIES = {"tokensite.limits.max_body": str(64 * 2**20)}
+
+
+def module_app(**settings):
+    """An ``app`` fixture for one test module (``app = module_app(...)``): other settings, same database."""
+
+    @pytest.fixture(scope="module")
+    def app(database_url):
+        wsgi = main({}, **app_settings(database_url, **settings))
+        yield wsgi
+        dispose_engines(wsgi.registry)
+
+    return app
+
+
 @pytest.fixture
 def make_app(database_url):
     """``make_app({"tokensite.features.api": "false"})``: an app with other settings, same database."""

@@ -11,6 +11,8 @@ def main(global_config, **settings):
     settings = compose(apply_environment(settings))
     with Configurator(settings=settings, root_factory="tokensite.resources.SiteRoot") as config:
         config.include(".settings")      # the site's tokensite.* parsed and checked once
+        config.include(".bodies")        # body size, charset and media type, before anything reads the body
+        config.include(".headers")       # CSP, nosniff, no framing; no-store for personal responses
         config.include(".models")        # engine, pyramid_tm, pyramid_retry, request.dbsession
         config.include(".sessions")      # signed cookie sessions, CSRF on by default
         config.include(".proxy")         # request.client_ip, believing only trusted proxies

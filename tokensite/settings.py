@@ -29,6 +29,8 @@ MIN_SECRET_LENGTH = 32
 MIN_SECRET_VARIETY = 10
 #: development.ini's published secret, refused in production
 DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+#: the smallest tokensite.limits.max_body: every form of the site fits in it
+MIN_MAX_BODY = 1024
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
 
 
@@ -46,6 +48,7 @@ class Settings:
     ratelimit_anonymous: str = "60/minute"
     ratelimit_register: str = "10/hour"
     proxy_trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    max_body_bytes: int = 1_048_576
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -96,6 +99,7 @@ def parse(settings: dict) -> Settings:
         ratelimit_anonymous=rate("tokensite.ratelimit.anonymous", defaults.ratelimit_anonymous),
         ratelimit_register=rate("tokensite.ratelimit.register", defaults.ratelimit_register),
         proxy_trusted=networks("tokensite.proxy.trusted"),
+        max_body_bytes=read.integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
     )
 
 

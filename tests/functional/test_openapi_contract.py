@@ -28,12 +28,15 @@ from schemathesis.specs.openapi.checks import (
 from tokensite.api import API
 
 from ..client import Browser
+from ..conftest import ROOMY_BODIES, module_app
 
 EVERY_ABILITY = ("create", "read", "update", "delete")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, negative_data_rejection]
 OPERATIONS = [(op.route.pattern, op.method) for op in API.operations if not op.route.public]
 EXAMPLES = 12
+
+app = module_app(**ROOMY_BODIES)  # negative cases send bodies of megabytes
 
 
 @dataclasses.dataclass

@@ -37,6 +37,9 @@ def test_defaults():
     ("tokensite.ratelimit.login", "10 per hour", "ratelimit_login", "10 per hour"),
     ("tokensite.ratelimit.anonymous", "100/minute", "ratelimit_anonymous", "100/minute"),
     ("tokensite.ratelimit.register", "3/day", "ratelimit_register", "3/day"),
+    ("tokensite.limits.max_body", "", "max_body_bytes", 1048576),
+    ("tokensite.limits.max_body", "1024", "max_body_bytes", 1024),
+    ("tokensite.limits.max_body", "10485760", "max_body_bytes", 10485760),
 ])
 def test_ini_values(key, value, field, expected):
     assert getattr(parse({key: value}), field) == expected
@@ -52,6 +55,8 @@ def test_ini_values(key, value, field, expected):
     ("tokensite.features.api", "maybe"),
     ("tokensite.features.api", "disabled"),
     ("tokensite.session.secure", "sometimes"),
+    ("tokensite.limits.max_body", "1023"),
+    ("tokensite.limits.max_body", "1MB"),
     ("tokensite.api.prefix", "/a b"),
     ("tokensite.api.prefix", "/api/{id}"),
 ])

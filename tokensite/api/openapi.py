@@ -38,19 +38,23 @@ _ERRORS = {
                      headers=["WWW-Authenticate", *_GATE_HEADERS]),
     "404": _response("No such post.", "Error"),
     "405": _response("The path exists but not with this method (see Allow).", "Error", headers=["Allow"]),
+    "413": _response("The request body is larger than the site's limit (code payload_too_large).", "Error"),
+    "415": _response("The body is not JSON, or not UTF-8 (code unsupported_media_type).", "Error"),
     "422": _response("Invalid body or query: per-field messages in error.fields.", "Error"),
     "429": _response("Rate limit exceeded for this token.", "Error", headers=["Retry-After", *_GATE_HEADERS]),
 }
 
 
 def _operation(op: Operation) -> dict:
-    """One operation's entry; unsafe methods also answer 400 to a cookie request without X-CSRF-Token."""
+    """One operation's entry; unsafe methods also answer 400 to a cookie request without X-CSRF-Token,
+    and those with a body 413 (too large) and 415 (not JSON)."""
     status, description, schema = op.ok
     if op.route.public:
         return {"summary": op.summary, "security": [],
                 "responses": {status: _response(description, schema, headers=()), "405": _ERRORS["405"]}}
     unsafe = op.method not in _SAFE_METHODS
     statuses = {"401", "405", "429", *op.errors} | ({"400"} if unsafe else set())
+    statuses |= {"413", "415"} if op.body else set()
     entry = {"summary": op.summary,
              "security": [{"bearer": []}, {"session": [], "csrf": []} if unsafe else {"session": []}],
              "responses": {status: _response(description, schema),

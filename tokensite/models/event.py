@@ -20,7 +20,8 @@ USER_AGENT_MAX_LENGTH = 512
 class SecurityEvent(Base):
     __tablename__ = "security_events"
     # the log page reads one user's events newest first
-    __table_args__ = (Index("ix_security_events_user_id_id", "user_id", "id"),)
+    __table_args__ = (Index("ix_security_events_user_id_id", "user_id", "id"),
+                      {"sqlite_autoincrement": True})  # SQLite: ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

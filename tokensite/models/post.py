@@ -16,6 +16,7 @@ BODY_MAX_LENGTH = 100_000
 
 class Post(Base):
     __tablename__ = "posts"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

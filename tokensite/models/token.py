@@ -15,6 +15,7 @@ NAME_MAX_LENGTH = 255
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

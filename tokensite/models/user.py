@@ -16,6 +16,7 @@ NAME_MAX_LENGTH = 255
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite: ids are never reused after a delete
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored trimmed and lower-cased, so the unique index is case-insensitive on every database
