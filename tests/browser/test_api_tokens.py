@@ -81,3 +81,28 @@ def test_token_names_are_shown_as_text(page, shot, live_server):
     expect(ada.token_row(XSS_NAME)).to_have_count(1)
     shot("script-name-listed")
     assert page.problems.dialogs == []
+
+
+def test_a_stale_tab_never_deletes_another_token(page, shot, live_server):
+    """Ids are never reused: a Delete button left open for a deleted token cannot hit its successor."""
+    url = live_server.application_url
+    ada = Person(page, url)
+    ada.register()
+    ada.go_to("API Tokens")
+    ada.create_token("old laptop", ["read"])
+    ada.go_to("API Tokens")
+    shot("stale-tab-open")
+
+    second_tab = Person(page.context.new_page(), url)
+    second_tab.page.goto(f"{url}/user/api-tokens")
+    second_tab.confirm(second_tab.token_row("old laptop"), "Delete")
+    expect(second_tab.token_row("old laptop")).to_have_count(0)
+    production = second_tab.create_token("production server", ["read"])
+
+    page.problems.allow("status of 404")
+    ada.confirm(ada.token_row("old laptop"), "Delete")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    shot("stale-delete-refused")
+    assert call_api(url, "/api/user", production).status == 200
+    second_tab.page.goto(f"{url}/user/api-tokens")
+    expect(second_tab.token_row("production server")).to_have_count(1)
