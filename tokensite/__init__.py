@@ -11,7 +11,7 @@ def main(global_config, **settings):
     with Configurator(settings=apply_environment(settings), root_factory="tokensite.resources.SiteRoot") as config:
         config.include(".settings")      # tokensite.* parsed and checked once
         config.include(".models")        # engine, pyramid_tm, pyramid_retry, request.dbsession
-        config.include(".sessions")      # signed cookie sessions, CSRF on by default
+        config.include(".sessions")      # browser sessions on the server, CSRF on by default
         config.include(".ratelimit")     # per-token API limit, sign-in throttle
         config.include(".tokens")        # the add-on: policy, request.token/user, directives
         config.include(".permissions")   # create/read/update/delete, default read

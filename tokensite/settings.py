@@ -38,6 +38,8 @@ class Settings:
     max_tokens_per_user: int = 100
     session_secret: str | None = dataclasses.field(default=None, repr=False)  # never in a log line
     session_secure: bool = False
+    session_idle_timeout_seconds: int = 7200
+    session_lifetime_seconds: int = 1209600
     ratelimit_storage: str = "memory://"
     ratelimit_api: str = "600/minute"
     ratelimit_login: str = "5/minute"
@@ -106,6 +108,9 @@ def parse(settings: dict) -> Settings:
         max_tokens_per_user=integer("tokensite.tokens.max_per_user", defaults.max_tokens_per_user, 1),
         session_secret=settings.get("tokensite.session.secret") or None,
         session_secure=boolean("tokensite.session.secure", defaults.session_secure),
+        session_idle_timeout_seconds=integer(
+            "tokensite.session.idle_timeout", defaults.session_idle_timeout_seconds, 1),
+        session_lifetime_seconds=integer("tokensite.session.lifetime", defaults.session_lifetime_seconds, 1),
         ratelimit_storage=text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),

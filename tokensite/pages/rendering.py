@@ -71,7 +71,8 @@ def menu(request) -> list[tuple[str, str]]:
     items = [("/dashboard", "Dashboard")]
     if request.registry.tokensite.api_enabled:
         items.append(("/user/api-tokens", "API Tokens"))
-    items += [("/user/security", "Security log"), ("/user/account", "Account")]
+    items += [("/user/security", "Security log"), (request.route_path("accounts.sessions"), "Browser Sessions"),
+              ("/user/account", "Account")]
     return items
 
 
