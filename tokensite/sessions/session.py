@@ -67,7 +67,7 @@ class SessionFactory:
 
     def set_cookie(self, response, value: str, max_age: int | None = None) -> None:
         response.set_cookie(COOKIE_NAME, value, max_age=max_age, path="/", secure=self.secure, httponly=True,
-                            samesite="lax")
+                            samesite="Lax")
 
     def delete_cookie(self, response) -> None:
         response.delete_cookie(COOKIE_NAME, path="/")

@@ -36,7 +36,6 @@ AUTHENTICATED = "authenticated"
 
 log = logging.getLogger(__name__)
 
-#: the session key of the signed-in user's id (``tokensite.sessions`` keeps such a session on the server)
 SESSION_USER_ID = "auth.userid"
 
 
