@@ -22,8 +22,10 @@ from tokensite.models.meta import Base
 
 from ..client import PASSWORD
 
-# the security log records refused sign-ins on purpose: it is the audit trail, not a change
-TABLES = [table.name for table in Base.metadata.sorted_tables if table.name != "security_events"]
+# the security log records refused sign-ins on purpose: it is the audit trail, not a change; a browser
+# session keeps the nonce of the form a refusal shows again (and the time it was last used)
+TABLES = [table.name for table in Base.metadata.sorted_tables
+          if table.name not in ("security_events", "browser_sessions")]
 PERMISSIONS = ["create", "read", "update", "delete"]
 
 

@@ -15,7 +15,7 @@ script) could fill the table as fast as it can send GETs.  Their session (the CS
 token that guards the sign-in form, a flash message after sign-out) travels in the
 same cookie instead, signed with ``tokensite.session.secret`` and refused after the
 idle timeout; it holds no user and so opens nothing.  The table grows only with
-sign-ins, which are rate limited.
+sign-ins, each of which needs an account's password.
 
 A request under the API prefix never sets the cookie: an API client gets no session.
 """
