@@ -100,6 +100,16 @@ def test_the_cookie_is_httponly_and_samesite_lax(browser, app):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "secure" not in cookie.lower()
 
 
+def test_the_cookie_is_secure_when_the_setting_says_so(browser, make_app):
+    email = browser.new_user().account.email
+    client = Browser(make_app({"tokensite.session.secure": "true"}))
+    client.extra_environ.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost:443"})
+    res = client.post("/login", {"email": email, "password": PASSWORD, "csrf_token": client.csrf()},
+                      headers={"Referer": "https://localhost/login"}, status=303)
+    [cookie] = [value for name, value in res.headerlist if name == "Set-Cookie"]
+    assert cookie.startswith(COOKIE_NAME + "=") and "; secure" in cookie.lower()
+
+
 def test_anonymous_visitors_get_a_csrf_token_but_no_row(browser, engine):
     for path in ("/", "/login", "/register"):
         page = browser.get(path, status=200)
