@@ -130,7 +130,11 @@ class SiteSession(dict):
 
     # -- ISession
     def changed(self) -> None:
-        """Follow the user key: a new user starts a new row, no user (or another) ends the old one."""
+        """Follow the user key: a new user starts a new row, no user (or another) ends the old one.
+
+        The data itself is compared with the stored copy at commit, so a change made in place
+        (a list appended to) is written without a call.
+        """
         user_id = self.get(SESSION_USER_ID)
         if self._record is not None and self._record.user_id != user_id:
             self._end_record()
