@@ -12,4 +12,4 @@ def includeme(config):
     config.add_route("accounts.sessions.logout_others", "/user/sessions/logout-others")
     config.add_route("accounts.sessions.delete", "/user/sessions/{public_id}/delete")
     config.scan(".views")
-    config.scan(".sessions")
+    config.scan(".sessions_page")

@@ -80,7 +80,7 @@ def authenticate(dbsession: Session, email, password) -> User | None:
 def change_password(user: User, current, password, confirmation) -> None:
     """Set a new password after checking the current one; raises AccountInputError.
 
-    The caller ends the user's other browser sessions (``tokensite.sessions.end_other_sessions``).
+    The caller ends the user's other browser sessions (``accounts.browser_sessions.end_other_sessions``).
     """
     errors = {}
     if not isinstance(current, str) or not current:

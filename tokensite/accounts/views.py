@@ -11,9 +11,8 @@ from pyramid_retry import mark_error_retryable
 from ..events import EventTag, record_event
 from ..pages.rendering import safe_next
 from ..permissions import AccountPermission
-from ..sessions import end_other_sessions
-from ..sessions.listing import sessions_of
 from . import service
+from .browser_sessions import end_other_sessions, sessions_of
 
 DASHBOARD = "/dashboard"
 ACCOUNT = "/user/account"

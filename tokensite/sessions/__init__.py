@@ -23,26 +23,10 @@ from __future__ import annotations
 
 from pyramid.csrf import SessionCSRFStoragePolicy
 
-from ..models import BrowserSession
 from ..settings import require_session_secret
 from ..tokens import requires_csrf
 from .session import COOKIE_NAME, SessionFactory, SiteSession  # noqa: F401
 from .store import SessionStore
-
-
-def end_other_sessions(request) -> int:
-    """End every live session of the signed-in user but this request's; how many ended."""
-    return request.registry.session_store.end_others(request.dbsession, request.user.id,
-                                                     request.session.public_id)
-
-
-def end_session(request, public_id: str) -> BrowserSession | None:
-    """End the signed-in user's live session ``public_id``; None if the user has no such session."""
-    store = request.registry.session_store
-    record = store.live_session(request.dbsession, request.user.id, public_id)
-    if record is not None:
-        store.end(request.dbsession, record.id)
-    return record
 
 
 def includeme(config):

@@ -1,7 +1,7 @@
 """Browser and system names for the sessions page, read from the User-Agent by ua-parser."""
 import pytest
 
-from tokensite.sessions.listing import Device, device_of
+from tokensite.accounts.browser_sessions import Device, device_of
 
 CASES = {
     "Firefox on Linux": ("Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",

@@ -1,4 +1,5 @@
-"""The signed-in user's sessions as the pages show them (Jetstream's "Browser Sessions")."""
+"""The signed-in user's browser sessions as the account pages show and end them (Jetstream's
+"Browser Sessions"), through ``request.registry.session_store`` (see ``tokensite.sessions``)."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,6 +7,8 @@ import datetime as dt
 import functools
 
 import ua_parser
+
+from ..models import BrowserSession
 
 UNKNOWN_BROWSER = "Unknown browser"
 UNKNOWN_OS = "Unknown OS"
@@ -47,3 +50,18 @@ def sessions_of(request) -> list[ListedSession]:
                             record.last_active_at, record.created_at, record.public_id == current)
               for record in records]
     return sorted(listed, key=lambda session: not session.current)  # stable: the rest keep their order
+
+
+def end_other_sessions(request) -> int:
+    """End every live session of the signed-in user but this request's; how many ended."""
+    return request.registry.session_store.end_others(request.dbsession, request.user.id,
+                                                     request.session.public_id)
+
+
+def end_session(request, public_id: str) -> BrowserSession | None:
+    """End the signed-in user's live session ``public_id``; None if the user has no such session."""
+    store = request.registry.session_store
+    record = store.live_session(request.dbsession, request.user.id, public_id)
+    if record is not None:
+        store.end(request.dbsession, record.id)
+    return record

@@ -13,9 +13,8 @@ from pyramid.view import view_config, view_defaults
 
 from ..events import EventTag, record_event
 from ..permissions import AccountPermission
-from ..sessions import end_other_sessions, end_session
-from ..sessions.listing import device_of, sessions_of
 from . import passwords
+from .browser_sessions import device_of, end_other_sessions, end_session
 from .service import AccountInputError
 from .views import AccountViews
 
