@@ -15,7 +15,9 @@ import pathlib
 import sys
 import time
 
-from . import inprocess, lookup, loopback, prune, site
+from tokensite.testing import migrated_database
+
+from . import inprocess, lookup, loopback, prune
 from .report import Row, machine, table
 
 #: (title, function) in the order they run and are printed
@@ -74,10 +76,10 @@ def main(argv=None) -> int:
     selected = [(title, bench) for title, bench in BENCHMARKS
                 if not args.only or bench.__module__.rsplit(".", 1)[-1] in args.only]
     rows = []
-    with site.sqlite_database() as url:
+    with migrated_database(prefix="tokensite_bench") as url:
         rows += run(contexts(args, url, "SQLite"), selected)
     if args.postgres:
-        with site.postgres_database(args.postgres) as url:
+        with migrated_database(args.postgres, prefix="tokensite_bench") as url:
             rows += run(contexts(args, url, "PostgreSQL"), selected)
     output = table(rows)
     print(output)

@@ -10,6 +10,7 @@ ratios.  Then the SQL statements each kind of request sends.
 from __future__ import annotations
 
 from tokensite.models import KEPT_CONNECTIONS, dispose_engines
+from tokensite.testing import sql_statements
 
 from . import site
 from .report import Row, count_row, ratio_row
@@ -66,10 +67,10 @@ def _statements(client, api, fresh, steady, cookie) -> list[Row]:
     ]
     rows = []
     for name, headers, expect, expected in cases:
-        with site.sql_statements() as statements:
+        with sql_statements() as statements:
             status, body = client.get(f"{api}/user", headers)
         if status != expect:
             raise AssertionError(f"{name}: GET {api}/user answered {status}, not {expect}: {body[:200]!r}")
-        kinds = " + ".join(statement.split(" ", 1)[0] for statement in statements)
+        kinds = " + ".join(statement.split(None, 1)[0] for statement in statements)
         rows.append(count_row(f"SQL statements: {name}", len(statements), expected, kinds))
     return rows

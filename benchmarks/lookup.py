@@ -24,14 +24,13 @@ from .timing import compare_us
 
 RATIO_LIMIT = 1.2
 REAL_TOKENS = 1_000
-_COLUMNS = "user_id, name, token_hash, abilities, created_at, updated_at, last_used_at, expires_at"
 FILL = {
     "sqlite": f"""
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
-        INSERT INTO api_tokens ({_COLUMNS})
+        INSERT INTO api_tokens ({site.TOKEN_COLUMNS})
         SELECT :user_id, 'filler', lower(hex(randomblob(32))), '["read"]', :now, :now, NULL, NULL FROM n""",
     "postgresql": f"""
-        INSERT INTO api_tokens ({_COLUMNS})
+        INSERT INTO api_tokens ({site.TOKEN_COLUMNS})
         SELECT :user_id, 'filler', encode(sha256(gen_random_uuid()::text::bytea), 'hex'), '["read"]',
                :now, :now, NULL, NULL
         FROM generate_series(1, :count)""",
@@ -57,7 +56,7 @@ def bench(context) -> list[Row]:
     engine = app.registry["dbengine"]
     user_id, _ = site.signed_in_cookie(app)
     plaintexts = site.create_tokens(app, user_id, REAL_TOKENS)
-    credentials = [parse_credential(plaintext, app.registry.tokensite.token_prefix) for plaintext in plaintexts]
+    credentials = [parse_credential(plaintext, app.registry.token_settings.prefix) for plaintext in plaintexts]
     client = site.Client(app)
     requests = [client.prepared(f"{context.api_prefix}/user", {"Authorization": f"Bearer {plaintext}"})
                 for plaintext in plaintexts]  # also each token's first use, so the timed ones write nothing

@@ -17,20 +17,20 @@ import sqlalchemy as sa
 from tokensite.models import ApiToken, User, dispose_engines, get_engine, utcnow
 from tokensite.models.meta import UTCDateTime
 from tokensite.scripts.prune_tokens import DEFAULT_BATCH_SIZE, DEFAULT_HOURS, prunable, prune
+from tokensite.testing import app_settings, committed_session, token_service
 
 from . import site
 from .report import Row, count_row
 
-_COLUMNS = "user_id, name, token_hash, abilities, created_at, updated_at, last_used_at, expires_at"
 FILL_EXPIRED = {
     "sqlite": f"""
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
-        INSERT INTO api_tokens ({_COLUMNS})
+        INSERT INTO api_tokens ({site.TOKEN_COLUMNS})
         SELECT :user_id, 'expired', printf('%064x', :offset + i), '["read"]', :created, :created, NULL,
                :expired
         FROM n""",
     "postgresql": f"""
-        INSERT INTO api_tokens ({_COLUMNS})
+        INSERT INTO api_tokens ({site.TOKEN_COLUMNS})
         SELECT :user_id, 'expired', lpad(to_hex(:offset + i), 64, '0'), '["read"]', :created, :created, NULL,
                :expired
         FROM generate_series(1, :count) AS i""",
@@ -57,8 +57,8 @@ def fill_expired(engine, user_id: int, count: int) -> None:
 
 def add_live(app, user_id: int) -> None:
     """``LIVE_EACH_SIDE`` tokens of every kind in ``LIVE``, made by the token service."""
-    with site.tm_session(app) as dbsession:
-        service = site.token_service(app, dbsession)
+    with committed_session(app) as dbsession:
+        service = token_service(app, dbsession)
         user = dbsession.get(User, user_id)
         now = utcnow()
         for label, expires_in in LIVE.items():
@@ -102,7 +102,7 @@ def bench(context) -> list[Row]:
     dispose_engines(app.registry)
 
     # the engine the console command makes: the same settings, no app around it
-    engine = get_engine(site.app_settings(context.database_url))
+    engine = get_engine(app_settings(context.database_url))
     condition = prunable(DEFAULT_HOURS, None, utcnow())
     with engine.connect() as conn:
         prunable_ids = set(conn.scalars(sa.select(ApiToken.id).where(condition)))

@@ -1,4 +1,9 @@
-"""A WebTest browser that speaks the contract: forms with their CSRF token, tokens, the API."""
+"""A WebTest browser that speaks the contract: forms with their CSRF token, tokens, the API.
+
+The page-reading helpers (``csrf_in``, ``new_token_in``) serve every client of the site
+the tests and benchmarks use: this WebTest browser, the deployment tests' HTTP client
+and the benchmarks' sign-in.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +22,15 @@ def unique_email(stem: str = "user") -> str:
     return f"{stem}-{uuid.uuid4().hex[:10]}@example.com"
 
 
+def csrf_in(html: str) -> str:
+    """The CSRF token of a page, from its ``<meta name="csrf-token">``."""
+    match = _META_CSRF.search(html)
+    assert match, 'no <meta name="csrf-token"> on the page'
+    return match.group(1)
+
+
 def new_token_in(html: str) -> str:
+    """The plaintext a create or regenerate page shows once, in ``id="new-token"``."""
     match = _NEW_TOKEN.search(html)
     assert match, 'no id="new-token" on the page'
     return match.group(1)
@@ -56,15 +69,14 @@ class Browser(webtest.TestApp):
 
     # -- CSRF
     def csrf(self) -> str:
-        match = _META_CSRF.search(self.get("/").text)
-        assert match, 'no <meta name="csrf-token"> on /'
-        return match.group(1)
+        return csrf_in(self.get("/").text)
 
-    def form_post(self, path, fields=(), status=None, csrf=True, method="POST"):
+    def form_post(self, path, fields=(), status=None, csrf=True, method="POST", headers=None):
         items = list(fields.items() if isinstance(fields, dict) else fields)
         if csrf:
             items.append(("csrf_token", self.csrf()))
-        return self._gen_request(method, path, params=items, status="*" if status is None else status,
+        return self._gen_request(method, path, params=items, headers=headers,
+                                 status="*" if status is None else status,
                                  content_type="application/x-www-form-urlencoded")
 
     # -- accounts
@@ -93,10 +105,19 @@ class Browser(webtest.TestApp):
     def create_token(self, name="token", permissions=("read",), expires_in_days=None) -> str:
         return new_token_in(self.submit_token_form(name, permissions, expires_in_days, status=201).text)
 
+    def token_id(self, name: str) -> int:
+        """The id of this user's token called ``name``, as the token page lists it."""
+        [item] = [li for li in self.get("/user/api-tokens").html.find_all("li", class_="token")
+                  if li.find(class_="token-name").text == name]
+        return int(item["data-token-id"])
+
     # -- the JSON API
     def api(self, method, path, token=None, json_body=None, status=None, headers=None, csrf=False,
-            cookies=None):
-        """Call the API; with ``token`` as a bearer (and, unless ``cookies``, without this jar's cookies)."""
+            cookies=None, body=None):
+        """Call the API; with ``token`` as a bearer (and, unless ``cookies``, without this jar's cookies).
+
+        ``json_body`` is sent as JSON; ``body`` (bytes) is sent as it is, as ``application/json``.
+        """
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -107,5 +128,7 @@ class Browser(webtest.TestApp):
         client = self if cookies else Browser(self.app)
         kwargs = {"method": method.upper(), "headers": headers, "status": "*" if status is None else status}
         if json_body is not None:
-            kwargs.update(body=json.dumps(json_body).encode(), content_type="application/json")
+            body = json.dumps(json_body).encode()
+        if body is not None:
+            kwargs.update(body=body, content_type="application/json")
         return client.request(path, **kwargs)

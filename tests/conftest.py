@@ -25,12 +25,9 @@ from tokensite import main
 from tokensite.accounts import passwords
 from tokensite.models import dispose_engines, get_session_factory
 from tokensite.models.meta import Base
-from tokensite.scripts.initdb import upgrade_url
-from tokensite.testing import psycopg_url, scratch_postgres_database
+from tokensite.testing import app_settings, migrated_database, psycopg_url
 
 from .client import Browser
-
-TEST_SECRET = "test-secret-" + "x" * 40
 
 # Hypothesis: requests hit a real database, so no per-example deadline; the fuzz tests build
 # their @given inside the test (fixtures are made once per test, on purpose).  "default" keeps
@@ -53,32 +50,10 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def database_url(request, tmp_path_factory):
-    """A fresh, migrated database for the session; dropped afterwards on PostgreSQL."""
-    server = request.config.getoption("--database-url")
-    if not server:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tokensite.sqlite'}"
-        migrate(url)
+def database_url(request):
+    """A fresh, migrated database for the session, gone afterwards."""
+    with migrated_database(request.config.getoption("--database-url")) as url:
         yield url
-        return
-    with scratch_postgres_database(server) as url:
-        migrate(url)
-        yield url
-
-
-def migrate(url: str) -> None:
-    """Alembic upgrade head: the migrations are the only way the schema is made."""
-    upgrade_url(url)
-
-
-def app_settings(database_url, **overrides) -> dict:
-    settings = {
-        "sqlalchemy.url": database_url,
-        "tokensite.session.secret": TEST_SECRET,
-        "tokensite.ratelimit.storage": "memory://",
-    }
-    settings.update(overrides)
-    return settings
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,27 +1,14 @@
-"""Count the SQL statements a block of code sends (to prove "refused without a query")."""
+"""What is in the database, and which of the statements a block sent were writes.
+
+(``tokensite.testing.sql_statements`` records the statements.)
+"""
 from __future__ import annotations
 
-import contextlib
 import re
 
 import sqlalchemy as sa
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
-
-
-@contextlib.contextmanager
-def sql_statements():
-    """Every statement any engine executes inside the block, in order."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
 
 
 def writes(statements) -> list[str]:

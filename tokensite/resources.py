@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pyramid.authorization import Allow, Authenticated
 
-from .ids import parse_id
+from .models.ids import parse_id
 from .models import Post
 from .permissions import AccountPermission, PostPermission
-from .tokens import AUTHENTICATED
+from .tokens import AUTHENTICATED, user_principal
 
 
 class SiteRoot:
@@ -53,4 +53,4 @@ class PostResource:
 
     @property
     def __acl__(self):
-        return [(Allow, f"user:{self.post.owner_id}", (PostPermission.UPDATE, PostPermission.DELETE))]
+        return [(Allow, user_principal(self.post.owner_id), (PostPermission.UPDATE, PostPermission.DELETE))]

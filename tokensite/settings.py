@@ -1,7 +1,8 @@
 """The ``tokensite.*`` settings, parsed and checked once at start-up.
 
-Every key of CONTRACT §3 is read here and nowhere else; the rest of the code asks
-``request.registry.tokensite`` (a frozen :class:`Settings`).  Secrets and URLs may
+Every site key of the README's Settings table is read here and nowhere else; the
+rest of the site asks ``request.registry.tokensite`` (a frozen :class:`Settings`).
+The token add-on reads its own ``tokensite.tokens.*`` (``tokensite.tokens.settings``).  Secrets and URLs may
 come from the environment, which wins over the .ini so that production.ini can be
 committed without them.
 """
@@ -12,7 +13,8 @@ import os
 import re
 
 from pyramid.exceptions import ConfigurationError
-from pyramid.settings import asbool
+
+from .tokens.settings import SettingsReader
 
 #: environment variable -> setting key it overrides
 ENVIRONMENT_OVERRIDES = {
@@ -22,20 +24,19 @@ ENVIRONMENT_OVERRIDES = {
 }
 
 MIN_SECRET_LENGTH = 32
+#: with ``tokensite.session.secure`` (production) a secret must mix at least this many characters
+MIN_SECRET_VARIETY = 10
+#: development.ini's published secret, refused in production
+DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
-_PREFIX = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
-_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
-_BOOLEANS = {"true", "false", "yes", "no", "on", "off", "1", "0", "y", "n", "t", "f"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
+    """The site's settings; the token add-on's (``tokensite.tokens.*``) are its own."""
+
     api_enabled: bool = True
     api_prefix: str = "/api"
-    token_prefix: str = "tks_"
-    token_expiration_minutes: int | None = None
-    last_used_resolution_seconds: int = 60
-    max_tokens_per_user: int = 100
     session_secret: str | None = dataclasses.field(default=None, repr=False)  # never in a log line
     session_secure: bool = False
     session_idle_timeout_seconds: int = 7200
@@ -54,74 +55,52 @@ def apply_environment(settings: dict, environ=os.environ) -> dict:
     return merged
 
 
+def compose(settings: dict) -> dict:
+    """``settings`` with the token add-on's bearer area set from the site's API switch and prefix:
+    bearer tokens count under the API prefix, and nowhere when the API feature is off."""
+    site = parse(settings)
+    return {**settings, "tokensite.tokens.bearer_prefix": site.api_prefix if site.api_enabled else ""}
+
+
 def parse(settings: dict) -> Settings:
-    """Validate the ``tokensite.*`` keys; raise ConfigurationError naming the bad key."""
-    defaults = Settings()
-
-    def text(key, default):
-        value = settings.get(key)
-        return default if value is None or str(value).strip() == "" else str(value).strip()
-
-    def integer(key, default, minimum, allow_empty=False):
-        raw = settings.get(key)
-        if raw is None or str(raw).strip() == "":
-            return None if allow_empty else default
-        try:
-            value = int(str(raw).strip())
-        except ValueError:
-            raise ConfigurationError(f"{key} must be a whole number, not {raw!r}") from None
-        if value < minimum:
-            raise ConfigurationError(f"{key} must be at least {minimum}, not {value}")
-        return value
-
-    def boolean(key, default):
-        raw = settings.get(key)
-        if raw is None or str(raw).strip() == "":
-            return default
-        if str(raw).strip().lower() not in _BOOLEANS:
-            raise ConfigurationError(f"{key} must be true or false, not {raw!r}")
-        return asbool(raw)
+    """Validate the site's ``tokensite.*`` keys; raise ConfigurationError naming the bad key."""
+    read, defaults = SettingsReader(settings), Settings()
 
     def rate(key, default):
-        value = text(key, default)
+        value = read.text(key, default)
         if not _RATE.match(value):
             raise ConfigurationError(f"{key} must look like '600/minute', not {value!r}")
         return value
 
-    prefix = "/" + text("tokensite.api.prefix", defaults.api_prefix).strip("/")
-    if prefix == "/":
-        raise ConfigurationError("tokensite.api.prefix must name a path such as /api, not the site root")
-    if not _PATH.match(prefix):
-        raise ConfigurationError(
-            f"tokensite.api.prefix must be a path of letters, digits, '.', '_', '~' or '-', not {prefix!r}")
-    token_prefix = text("tokensite.tokens.prefix", defaults.token_prefix)
-    if not _PREFIX.match(token_prefix):
-        raise ConfigurationError(
-            f"tokensite.tokens.prefix must be 1-20 letters, digits, '_' or '-', not {token_prefix!r}")
     return Settings(
-        api_enabled=boolean("tokensite.features.api", defaults.api_enabled),
-        api_prefix=prefix,
-        token_prefix=token_prefix,
-        token_expiration_minutes=integer("tokensite.tokens.expiration", None, 1, allow_empty=True),
-        last_used_resolution_seconds=integer(
-            "tokensite.tokens.last_used_resolution", defaults.last_used_resolution_seconds, 0),
-        max_tokens_per_user=integer("tokensite.tokens.max_per_user", defaults.max_tokens_per_user, 1),
+        api_enabled=read.boolean("tokensite.features.api", defaults.api_enabled),
+        api_prefix=read.path_prefix("tokensite.api.prefix", defaults.api_prefix),
         session_secret=settings.get("tokensite.session.secret") or None,
-        session_secure=boolean("tokensite.session.secure", defaults.session_secure),
-        session_idle_timeout_seconds=integer(
+        session_secure=read.boolean("tokensite.session.secure", defaults.session_secure),
+        session_idle_timeout_seconds=read.integer(
             "tokensite.session.idle_timeout", defaults.session_idle_timeout_seconds, 1),
-        session_lifetime_seconds=integer("tokensite.session.lifetime", defaults.session_lifetime_seconds, 1),
-        ratelimit_storage=text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
+        session_lifetime_seconds=read.integer("tokensite.session.lifetime", defaults.session_lifetime_seconds, 1),
+        ratelimit_storage=read.text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),
     )
 
 
 def require_session_secret(settings: Settings) -> str:
-    """The session secret, or a ConfigurationError that says where to set one."""
+    """The session secret, or a ConfigurationError that says where to set one.
+
+    Production (``tokensite.session.secure``) also refuses development.ini's own secret
+    and secrets of little variety (34 spaces is long enough, and worthless).
+    """
     secret = settings.session_secret or ""
+    problem = None
     if len(secret) < MIN_SECRET_LENGTH:
         problem = "is missing" if not secret else f"is {len(secret)} characters long"
+    elif settings.session_secure and secret == DEVELOPMENT_SECRET:
+        problem = "is development.ini's published value"
+    elif settings.session_secure and len(set(secret)) < MIN_SECRET_VARIETY:
+        problem = f"has fewer than {MIN_SECRET_VARIETY} different characters"
+    if problem:
         raise ConfigurationError(
             f"tokensite.session.secret {problem}: set it (or the environment variable "
             f"TOKENSITE_SESSION_SECRET) to a random value of at least {MIN_SECRET_LENGTH} characters, "

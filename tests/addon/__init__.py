@@ -1,4 +1,4 @@
-"""A small Pyramid app that includes only ``tokensite.tokens`` (CONTRACT §1: the add-on).
+"""A small Pyramid app that includes only ``tokensite.tokens``, as an add-on.
 
 It registers its own permissions, keeps its own "articles" with their own ACL,
 and signs people in with its own session factory -- nothing else of tokensite's.
@@ -62,14 +62,15 @@ def mint(request):
 
 
 def make_app(database_url):
-    config = Configurator(settings={"sqlalchemy.url": database_url})
+    # its own API prefix, and nothing of the site's settings: the add-on reads only tokensite.tokens.*
+    config = Configurator(settings={"sqlalchemy.url": database_url, "tokensite.tokens.bearer_prefix": "/v1"})
     config.include("tokensite.tokens")
     config.add_token_permissions("read", "publish")
     config.set_default_token_permissions("read")
     config.set_session_factory(SignedCookieSessionFactory(SECRET))
-    config.add_route("whoami", "/api/whoami")
-    config.add_route("article", "/api/articles/{id:\\d+}", factory=article_factory)
-    config.add_route("publish", "/api/articles/{id:\\d+}/publish", factory=article_factory)
+    config.add_route("whoami", "/v1/whoami")
+    config.add_route("article", "/v1/articles/{id:\\d+}", factory=article_factory)
+    config.add_route("publish", "/v1/articles/{id:\\d+}/publish", factory=article_factory)
     config.add_route("sign_in", "/session/{user_id:\\d+}")
     config.add_route("sign_out", "/session/out")
     config.add_route("mint", "/mint")

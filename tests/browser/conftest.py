@@ -21,8 +21,7 @@ from webtest.http import StopableWSGIServer
 
 from tokensite import main
 from tokensite.models import dispose_engines
-
-from ..conftest import app_settings, migrate
+from tokensite.testing import app_settings, migrated_database
 
 CHROMIUM = os.environ.get("TOKENSITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,17 +34,16 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server():
     """The site on http://127.0.0.1:<free port>, with a fresh migrated SQLite database."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'tokensite.sqlite'}"
-    migrate(url)
-    wsgi = main({}, **app_settings(url))
-    # port 0: the socket is bound and listening before the thread starts, on a port no one else has
-    server = StopableWSGIServer.create(wsgi, host="127.0.0.1", port=0, threads=4)
-    server.application_url = f"http://127.0.0.1:{server.effective_port}"
-    yield server
-    server.shutdown()
-    dispose_engines(wsgi.registry)
+    with migrated_database() as url:
+        wsgi = main({}, **app_settings(url))
+        # port 0: the socket is bound and listening before the thread starts, on a port no one else has
+        server = StopableWSGIServer.create(wsgi, host="127.0.0.1", port=0, threads=4)
+        server.application_url = f"http://127.0.0.1:{server.effective_port}"
+        yield server
+        server.shutdown()
+        dispose_engines(wsgi.registry)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""A person manages API tokens in a real browser and uses them from a script (issue 3)."""
+"""A person manages API tokens in a real browser and uses them from a script."""
 from __future__ import annotations
 
 import datetime as dt

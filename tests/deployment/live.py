@@ -22,12 +22,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from ..client import csrf_in, new_token_in
+
 STARTUP_SECONDS = 30
 STOP_SECONDS = 10
 REQUEST_SECONDS = 15
 _SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
-_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-_NEW_TOKEN = re.compile(r'id="new-token"[^>]*value="([^"]+)"')
 BIN = Path(sys.executable).parent
 
 
@@ -144,9 +144,7 @@ class Client:
 
     # -- the site's pages, as a person uses them
     def csrf(self, server: Server) -> str:
-        match = _META_CSRF.search(self.request(server, "GET", "/").text)
-        assert match, f'no <meta name="csrf-token"> on {server.name}'
-        return match.group(1)
+        return csrf_in(self.request(server, "GET", "/").text)
 
     def post_form(self, server: Server, path: str, fields: dict | list) -> Response:
         items = list(fields.items() if isinstance(fields, dict) else fields)
@@ -161,13 +159,7 @@ class Client:
         res = self.post_form(server, "/user/api-tokens", [("name", name), ("expires_in_days", "never")]
                              + [("permissions", p) for p in permissions])
         assert res.status == 201, (res.status, res.text[:500])
-        return self.token_on_page(res)
-
-    @staticmethod
-    def token_on_page(res: Response) -> str:
-        match = _NEW_TOKEN.search(res.text)
-        assert match, 'no id="new-token" on the page'
-        return match.group(1)
+        return new_token_in(res.text)
 
 
 def api(server: Server, method: str, path: str, token: str, **kwargs) -> Response:

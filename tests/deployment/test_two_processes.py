@@ -2,7 +2,7 @@
 
 A deployment runs several workers behind a load balancer, so nothing about a token
 may live in one process: what one worker creates, revokes or counts, the other
-must see on its very next request (CONTRACT §3, §5, §8).  Every request here is
+must see on its very next request.  Every request here is
 real HTTP on the loopback interface.
 """
 from __future__ import annotations
@@ -13,17 +13,16 @@ import functools
 import itertools
 import threading
 import time
-import uuid
 
 import pytest
 
 from tokensite.tokens.format import hash_token
 
+from ..client import PASSWORD, new_token_in, unique_email
 from .live import Client, api
 
 pytestmark = pytest.mark.deployment
 
-PASSWORD = "S3cure-passphrase!"
 #: small limits so that a test reaches them; a global lifetime for the expiry test
 LIMITED = {
     "tokensite.ratelimit.api": "10/minute",
@@ -48,7 +47,7 @@ def pair(server_pair):
 
 def signed_in(server) -> tuple[Client, str]:
     client = Client()
-    email = f"two-{uuid.uuid4().hex[:10]}@example.com"
+    email = unique_email("two")
     client.register(server, email, PASSWORD)
     return client, email
 
@@ -98,7 +97,7 @@ def rotate_through_the_api(pair, client, database, token, token_id):
 def regenerate_through_the_page(pair, client, database, token, token_id):
     res = client.post_form(pair.a, f"/user/api-tokens/{token_id}/regenerate", {})
     assert res.status == 201
-    new = client.token_on_page(res)
+    new = new_token_in(res.text)
     assert new != token
     return new
 

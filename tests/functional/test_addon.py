@@ -1,10 +1,11 @@
-"""``config.include("tokensite.tokens")`` in another app (CONTRACT §1, §4, §6)."""
+"""``config.include("tokensite.tokens")`` in another app: its own permissions, ``request.user`` and
+``request.token``, and a policy that allows only when the ACL and the token's ability both do, with
+none of the site's routes."""
 import pytest
-import transaction
 import webtest
 
-from tokensite.models import User, dispose_engines, get_tm_session
-from tokensite.tokens import TokenService
+from tokensite.models import User, dispose_engines
+from tokensite.testing import committed_session, token_service
 from tokensite.tokens.format import parse_credential
 from tokensite.tokens.service import TokenInputError
 
@@ -21,11 +22,8 @@ def addon_app(database_url, engine):  # engine: the tables are emptied after the
 
 
 def in_transaction(app, work):
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
-        return work(dbsession, service)
+    with committed_session(app) as dbsession:
+        return work(dbsession, token_service(app, dbsession))
 
 
 @pytest.fixture
@@ -59,13 +57,13 @@ def test_only_registered_permissions_can_be_given(addon_app, people):
 
 def test_request_user_and_token(addon_app, people, engine):
     client = webtest.TestApp(addon_app)
-    assert client.get("/api/whoami").json == {"user": None, "token": None, "transient": None}
+    assert client.get("/v1/whoami").json == {"user": None, "token": None, "transient": None}
     token = token_for(addon_app, people[0], ["read"])
     [row] = rows(engine, "api_tokens")
-    assert client.get("/api/whoami", headers=bearer(token)).json == {
+    assert client.get("/v1/whoami", headers=bearer(token)).json == {
         "user": people[0], "token": row["id"], "transient": False}
     client.post(f"/session/{people[1]}")
-    assert client.get("/api/whoami").json == {"user": people[1], "token": None, "transient": True}
+    assert client.get("/v1/whoami").json == {"user": people[1], "token": None, "transient": True}
 
 
 OWNER, OTHER = 0, 1
@@ -83,7 +81,7 @@ def test_acl_and_ability_must_both_allow(addon_app, people, who, abilities, stat
     addon.ARTICLES[1] = people[OWNER]
     token = token_for(addon_app, people[who], abilities)
     client = webtest.TestApp(addon_app)
-    assert client.post("/api/articles/1/publish", headers=bearer(token), status="*").status_int == status
+    assert client.post("/v1/articles/1/publish", headers=bearer(token), status="*").status_int == status
 
 
 def test_reading_needs_the_read_ability(addon_app, people):
@@ -91,18 +89,18 @@ def test_reading_needs_the_read_ability(addon_app, people):
     client = webtest.TestApp(addon_app)
     for abilities, status in ((["read"], 200), (["publish"], 403)):
         token = token_for(addon_app, people[OTHER], abilities)
-        client.get("/api/articles/1", headers=bearer(token), status=status)
-    client.get("/api/articles/1", status=403)
+        client.get("/v1/articles/1", headers=bearer(token), status=status)
+    client.get("/v1/articles/1", status=403)
 
 
 def test_the_session_token_passes_ability_checks_but_not_the_acl(addon_app, people):
     addon.ARTICLES[1] = people[OWNER]
     owner = webtest.TestApp(addon_app)
     owner.post(f"/session/{people[OWNER]}")
-    owner.post("/api/articles/1/publish", status=200)
+    owner.post("/v1/articles/1/publish", status=200)
     other = webtest.TestApp(addon_app)
     other.post(f"/session/{people[OTHER]}")
-    other.post("/api/articles/1/publish", status=403)
+    other.post("/v1/articles/1/publish", status=403)
 
 
 def test_a_token_made_through_request_token_service(addon_app, people, engine):
@@ -112,19 +110,25 @@ def test_a_token_made_through_request_token_service(addon_app, people, engine):
     token = client.post_json("/mint", {"name": "from the app", "abilities": ["publish"]}).json["token"]
     [row] = rows(engine, "api_tokens")
     assert (row["name"], row["user_id"]) == ("from the app", people[OWNER])
-    webtest.TestApp(addon_app).post("/api/articles/1/publish", headers=bearer(token), status=200)
+    webtest.TestApp(addon_app).post("/v1/articles/1/publish", headers=bearer(token), status=200)
 
 
 def test_bad_and_revoked_tokens_are_anonymous(addon_app, people, engine):
     token = token_for(addon_app, people[OWNER], ["read"])
     client = webtest.TestApp(addon_app)
-    assert client.get("/api/whoami", headers=bearer("nonsense")).json["user"] is None
+    assert client.get("/v1/whoami", headers=bearer("nonsense")).json["user"] is None
     found = addon_app.registry.bearer_lookup.authenticate(parse_credential(token, "tks_"))
-    in_transaction(addon_app, lambda dbsession, service: service.revoke(found))
-    assert client.get("/api/whoami", headers=bearer(token)).json["user"] is None
+    in_transaction(addon_app, lambda dbsession, service: service.revoke(found.id, found.token_hash))
+    assert client.get("/v1/whoami", headers=bearer(token)).json["user"] is None
 
 
 def test_the_add_on_brings_none_of_the_sites_routes(addon_app):
     client = webtest.TestApp(addon_app)
     for path in ("/user/api-tokens", "/api/user", "/login", "/dashboard"):
         client.get(path, status=404)
+
+
+def test_the_add_on_reads_only_its_own_settings(addon_app):
+    """No site settings are parsed; bearer tokens count under the app's own prefix (/v1), not /api."""
+    assert not hasattr(addon_app.registry, "tokensite")
+    assert addon_app.registry.token_settings.bearer_prefix == "/v1"

@@ -1,9 +1,13 @@
-"""Authenticating API requests (CONTRACT §5, §8): bearer, cookie, RFC 6750 errors, limits, CSRF."""
+"""Authenticating API requests: a bearer token (plain or in Sanctum's ``<id>|<token>`` form) or the
+session cookie; RFC 6750 challenges; malformed values refused before any query; expiry; per-token
+rate limits; CSRF for the cookie only; and bearer tokens that mean nothing outside the API."""
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
+from tokensite.models.ids import MAX_ID
+from tokensite.testing import sql_statements
 from tokensite.tokens import format as token_format
 
 from ..client import Browser
@@ -39,6 +43,13 @@ def test_the_sanctum_id_form_authenticates(user, engine):
     assert res.json["id"] == user.account.id
     assert user.api("GET", "/api/user", token=f"{row['id'] + 1}|{token}", status=401).headers[
         "WWW-Authenticate"] == INVALID_TOKEN_CHALLENGE
+
+
+@pytest.mark.parametrize("number", [str(MAX_ID + 1), "9" * 19, "9" * 40, "1" + "0" * 18])
+def test_a_sanctum_id_too_large_for_the_id_column_is_an_invalid_token(user, number):
+    token = user.create_token("reader", ["read"])
+    res = user.api("GET", "/api/user", token=f"{number}|{token}", status=401)
+    assert res.json["error"]["code"] == "invalid_token"
 
 
 def test_first_use_records_last_used_at(user, engine):
@@ -110,11 +121,23 @@ def test_bearer_tokens_do_not_sign_in_outside_the_api(user, browser, path):
     assert res.headers["Location"].endswith("/login?next=" + path.replace("/", "%2F"))
 
 
-def test_a_bearer_token_cannot_create_tokens_through_the_pages(user, browser, engine):
+@pytest.mark.parametrize("csrf", [True, False], ids=["with a csrf_token", "without one"])
+def test_a_bearer_token_cannot_create_tokens_through_the_pages(user, browser, engine, csrf):
+    """Outside the API the header is no credential, so the request is anonymous; the permission
+    check comes before the CSRF check, so it is sent to sign in whether or not it has a csrf_token."""
     token = user.create_token("cli", ["create", "read", "update", "delete"])
-    res = browser.post("/user/api-tokens", {"name": "sneaky", "permissions": "read"},
-                       headers={"Authorization": f"Bearer {token}"}, status="*")
-    assert res.status_int in (303, 400)
+    res = browser.form_post("/user/api-tokens", {"name": "sneaky", "permissions": "read"}, csrf=csrf,
+                            headers={"Authorization": f"Bearer {token}"}, status=303)
+    assert res.headers["Location"].endswith("/login?next=%2Fuser%2Fapi-tokens")
+    assert [row["name"] for row in rows(engine, "api_tokens")] == ["cli"]
+
+
+def test_a_bearer_header_does_not_lift_csrf_outside_the_api(user, engine):
+    """A signed-in browser's form post still needs its csrf_token when it carries a bearer header."""
+    token = user.create_token("cli", ["create", "read", "update", "delete"])
+    res = user.form_post("/user/api-tokens", {"name": "forged", "permissions": "read"}, csrf=False,
+                         headers={"Authorization": f"Bearer {token}"}, status=400)
+    assert "Form expired" in res.text
     assert [row["name"] for row in rows(engine, "api_tokens")] == ["cli"]
 
 
@@ -206,3 +229,49 @@ def test_the_openapi_document_is_public(browser):
     assert res.content_type == "application/json"
     assert res.json["openapi"].startswith("3.1")
     assert {"/user", "/token", "/token/rotate", "/posts", "/posts/{id}"} <= set(res.json["paths"])
+
+
+# -- malformed Authorization values: refused by their shape alone, before any SQL statement
+
+GOOD_SHAPE = token_format.generate("tks_")
+MALFORMED = {
+    "Sanctum form, empty": "|", "no scheme": "test", "Sanctum form, no id": "|test",
+    "Sanctum form, non-numeric id": "1ABC|test", "Sanctum form, no token": "1ABC|",
+    "Sanctum form, two ids": "1,2|test", "scheme alone": "Bearer", "Bearer, no id": "Bearer |test",
+    "Bearer, two ids": "Bearer 1,2|test", "Bearer, non-numeric id": "Bearer 1ABC|test",
+    "Bearer, no token": "Bearer 1ABC|",
+    "checksum": f"Bearer {GOOD_SHAPE[:-1]}{'0' if GOOD_SHAPE[-1] != '0' else '1'}",
+    "prefix": f"Bearer {token_format.generate('xyz_')}",
+    "length": f"Bearer {GOOD_SHAPE}x",
+    "non-numeric id before a good shape": f"Bearer x1|{GOOD_SHAPE}",
+    "scheme": f"Basic {GOOD_SHAPE}",
+    "alphabet": f"Bearer {GOOD_SHAPE[:10]}-{GOOD_SHAPE[11:]}",
+}
+
+
+@pytest.mark.parametrize("authorization", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_authorization_is_an_invalid_token_without_a_query(user, authorization):
+    user.create_token("existing", ["read"])
+    with sql_statements() as statements:
+        res = user.api("GET", "/api/user", headers={"Authorization": authorization}, cookies=False, status=401)
+    assert res.headers["WWW-Authenticate"] == INVALID_TOKEN_CHALLENGE
+    assert res.json["error"]["code"] == "invalid_token"
+    assert statements == []
+
+
+def test_an_empty_authorization_is_no_credentials_without_a_query(user):
+    user.create_token("existing", ["read"])
+    with sql_statements() as statements:
+        res = user.api("GET", "/api/user", headers={"Authorization": ""}, cookies=False, status=401)
+    assert res.headers["WWW-Authenticate"] == CHALLENGE
+    assert res.json["error"]["code"] == "unauthenticated"
+    assert statements == []
+
+
+def test_a_valid_token_costs_one_statement_and_no_write_when_fresh(user):
+    token = user.create_token("hot", ["read"])
+    user.api("GET", "/api/user", token=token, status=200)  # first use writes last_used_at
+    with sql_statements() as statements:
+        user.api("GET", "/api/user", token=token, status=200)
+    assert len(statements) == 1, statements
+    assert statements[0].lstrip().upper().startswith("SELECT")

@@ -1,4 +1,5 @@
-"""The current token: GET/DELETE /api/token and POST /api/token/rotate (CONTRACT §8)."""
+"""The current token: GET /api/token describes it, DELETE /api/token revokes it, POST /api/token/rotate
+gives it a new secret."""
 import re
 
 from tokensite.tokens import format as token_format
@@ -23,7 +24,8 @@ def test_get_token_describes_the_bearer_token(user, engine):
 
 def test_delete_token_revokes_the_requesting_token_only(user, engine):
     doomed, kept = user.create_token("doomed", ["read"]), user.create_token("kept", ["read"])
-    user.api("DELETE", "/api/token", token=doomed, status=204)
+    res = user.api("DELETE", "/api/token", token=doomed, status=204)
+    assert "Content-Type" not in res.headers and res.body == b""
     assert [row["name"] for row in rows(engine, "api_tokens")] == ["kept"]
     user.api("GET", "/api/user", token=doomed, status=401)
     user.api("GET", "/api/user", token=kept, status=200)
@@ -72,3 +74,16 @@ def test_a_token_without_abilities_can_still_see_itself(user):
     assert user.api("GET", "/api/token", token=token, status=200).json["abilities"] == []
     user.api("GET", "/api/user", token=token, status=200)
     user.api("GET", "/api/posts", token=token, status=403)
+
+
+def test_a_rotation_that_loses_a_race_answers_invalid_token(user, engine, monkeypatch):
+    """The token was replaced or revoked between authentication and the rotation (another request won)."""
+    from tokensite.tokens.service import TokenService
+
+    token = user.create_token("ci", ["read"])
+    [before] = rows(engine, "api_tokens")
+    monkeypatch.setattr(TokenService, "regenerate", lambda self, *args, **kwargs: None)
+    res = user.api("POST", "/api/token/rotate", token=token, status=401)
+    assert res.json["error"]["code"] == "invalid_token"
+    assert 'error="invalid_token"' in res.headers["WWW-Authenticate"]
+    assert rows(engine, "api_tokens") == [before]

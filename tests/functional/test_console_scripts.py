@@ -1,4 +1,4 @@
-"""The console commands of CONTRACT §9, run as a deployer runs them: the venv's scripts on an .ini."""
+"""The console commands, run as a deployer runs them: the venv's scripts on an .ini."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +21,12 @@ from ..client import unique_email
 
 BIN = pathlib.Path(sys.executable).parent
 PASSWORD = "  correct horse battery staple  "  # leading and trailing spaces are part of it
+#: the columns operators and outside tests read, in the tables tokensite-initdb makes
+CONTRACT_COLUMNS = {
+    "users": {"id", "email", "name", "password_hash", "created_at", "updated_at"},
+    "api_tokens": {"id", "user_id", "name", "token_hash", "abilities", "created_at", "updated_at",
+                   "last_used_at", "expires_at"},
+}
 
 
 def script(name: str) -> str:
@@ -58,6 +64,50 @@ def test_initdb_create_user_and_prune_on_a_fresh_sqlite_ini(tmp_path):
     pruned = run("tokensite-prune-tokens", ini, "--hours", "24")
     assert pruned.returncode == 0, pruned.stderr
     assert "deleted 0 tokens" in pruned.stdout
+
+
+def test_initdb_creates_the_contract_tables_and_is_idempotent(tmp_path):
+    ini = write_ini(tmp_path / "site.ini", f"sqlite:///{tmp_path / 'site.sqlite'}")
+    first = run("tokensite-initdb", ini)
+    assert first.returncode == 0, first.stderr
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'site.sqlite'}")
+    try:
+        inspector = sa.inspect(engine)
+        for table, columns in CONTRACT_COLUMNS.items():
+            assert columns <= {column["name"] for column in inspector.get_columns(table)}, table
+        unique = [tuple(constraint["column_names"]) for constraint in inspector.get_unique_constraints("api_tokens")]
+        assert ("token_hash",) in unique  # a unique constraint, which has its own index
+        assert ("expires_at",) in [tuple(index["column_names"]) for index in inspector.get_indexes("api_tokens")]
+        [fk] = [fk for fk in inspector.get_foreign_keys("api_tokens") if fk["referred_table"] == "users"]
+        assert fk["options"].get("ondelete") == "CASCADE"
+        with engine.connect() as conn:
+            head = conn.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+        second = run("tokensite-initdb", ini)
+        assert second.returncode == 0, second.stderr
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == head
+            assert conn.scalar(sa.text("SELECT count(*) FROM alembic_version")) == 1
+    finally:
+        engine.dispose()
+
+
+def test_initdb_without_an_ini_is_a_usage_error():
+    result = run("tokensite-initdb")
+    assert result.returncode == 2 and "usage" in result.stderr.lower()
+
+
+def test_initdb_follows_the_database_url_variable(tmp_path):
+    ini = write_ini(tmp_path / "site.ini", f"sqlite:///{tmp_path / 'site.sqlite'}")
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    result = run("tokensite-initdb", ini, env={"TOKENSITE_DATABASE_URL": f"sqlite:///{elsewhere}"})
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "site.sqlite").exists()
+    engine = sa.create_engine(f"sqlite:///{elsewhere}")
+    try:
+        assert {"users", "api_tokens"} <= set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def test_created_user_signs_in_with_the_password_from_stdin(ini, browser):

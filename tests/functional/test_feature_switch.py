@@ -1,4 +1,6 @@
-"""``tokensite.features.api`` and ``tokensite.api.prefix`` (CONTRACT §3)."""
+"""The API feature switch: with ``tokensite.features.api`` off, the token pages, the JSON API and
+bearer authentication do not exist (404; an ``Authorization`` header is ignored) while the rest of the
+site works; ``tokensite.api.prefix`` moves where the API is mounted."""
 import pytest
 
 from ..client import Browser

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from webob import Request
 
-from tokensite.ids import parse_id
+from tokensite.models.ids import parse_id
 from tokensite.models.meta import Base
 
 from ..client import PASSWORD

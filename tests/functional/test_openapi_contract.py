@@ -25,14 +25,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tokensite.api import ROUTES
+from tokensite.api import API
 
 from ..client import Browser
 
 EVERY_ABILITY = ("create", "read", "update", "delete")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, negative_data_rejection]
-OPERATIONS = [(pattern, method) for pattern, methods, *_ in ROUTES.values() for method in methods]
+OPERATIONS = [(op.route.pattern, op.method) for op in API.operations if not op.route.public]
 EXAMPLES = 12
 
 

@@ -72,8 +72,7 @@ def test_the_user_name_is_escaped_everywhere(browser):
 
 def test_a_flash_message_is_shown_once(user):
     user.create_token("flashy")
-    token_id = user.get("/user/api-tokens").html.find("li", class_="token")["data-token-id"]
-    user.form_post(f"/user/api-tokens/{token_id}/delete", status=303)
+    user.form_post(f"/user/api-tokens/{user.token_id('flashy')}/delete", status=303)
     first = user.get("/user/api-tokens", status=200).html.find(id="flash")
     assert "flashy" in first.text and "deleted" in first.text
     assert user.get("/user/api-tokens", status=200).html.find(id="flash") is None

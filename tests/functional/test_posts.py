@@ -1,11 +1,13 @@
-"""Posts (CONTRACT §6, §8): CRUD, validation, pagination, and ownership x abilities."""
+"""Posts through the JSON API: create, read, update, delete; validation that changes nothing;
+pagination; ids that no row has; and ownership x abilities."""
+import base64
 import json
 
 import pytest
-import transaction
 
-from tokensite.models import User, get_tm_session
-from tokensite.tokens import TokenService
+from tokensite.models.ids import MAX_ID
+from tokensite.models import User
+from tokensite.testing import committed_session, token_service
 
 from ..sql import rows
 
@@ -21,11 +23,9 @@ def writer(user):
 
 def token_made_in_code(app, user_id, abilities):
     """A token the pages cannot make (the wildcard), made as a console command would."""
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        dbsession = get_tm_session(app.registry["dbsession_factory"], manager)
-        service = TokenService(dbsession, app.registry.tokensite, app.registry.token_permissions)
-        new = service.create(dbsession.get(User, user_id), "in code", abilities, allow_wildcard=True)
+    with committed_session(app) as dbsession:
+        new = token_service(app, dbsession).create(dbsession.get(User, user_id), "in code", abilities,
+                                                   allow_wildcard=True)
         return new.plaintext
 
 
@@ -34,7 +34,7 @@ def create_post(client, title="Hello", body="World"):
                       status=201).json
 
 
-def test_crud(writer, engine):
+def test_an_owner_creates_reads_updates_and_deletes_a_post(writer, engine):
     post = create_post(writer)
     assert set(post) == {"id", "owner_id", "title", "body", "created_at", "updated_at"}
     assert (post["owner_id"], post["title"], post["body"]) == (writer.account.id, "Hello", "World")
@@ -48,7 +48,8 @@ def test_crud(writer, engine):
     assert (replaced["title"], replaced["body"]) == ("Only", "")
     assert [(row["title"], row["body"]) for row in rows(engine, "posts")] == [("Only", "")]
 
-    writer.api("DELETE", f"/api/posts/{post['id']}", token=writer.token, status=204)
+    deleted = writer.api("DELETE", f"/api/posts/{post['id']}", token=writer.token, status=204)
+    assert "Content-Type" not in deleted.headers and deleted.body == b""
     assert rows(engine, "posts") == []
     writer.api("GET", f"/api/posts/{post['id']}", token=writer.token, status=404)
 
@@ -76,6 +77,8 @@ BAD_BODIES = {
     "NUL in the title": (b'{"title": "a\\u0000b"}', "title"),
     "lone surrogate in the title": (b'{"title": "\\ud800"}', "title"),
     "NUL in the body": (b'{"title": "ok", "body": "a\\u0000"}', "body"),
+    "a title of one NUL": (b'{"title": "\\u0000"}', "title"),
+    "a body of one NUL": (b'{"body": "\\u0000"}', "body"),
 }
 
 
@@ -119,7 +122,17 @@ def test_the_default_page_is_20(writer, engine):
     assert len(page["items"]) == 20 and page["next"] is not None
 
 
+def cursor_for(post_id: str) -> str:
+    """A cursor as the API makes them, for an id of our choosing."""
+    return base64.urlsafe_b64encode(f"post:{post_id}".encode()).decode().rstrip("=")
+
+
+#: numbers too large for an id column: "no such row", never a database error
+TOO_LARGE = [str(MAX_ID + 1), "9" * 19, "9" * 40, "1" + "0" * 18]
+
+
 @pytest.mark.parametrize("query, field", [
+    *((f"cursor={cursor_for(number)}", "cursor") for number in TOO_LARGE),
     ("limit=0", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"), ("limit=-1", "limit"),
     ("limit=1.5", "limit"), ("limit=", "limit"), ("limit=%D9%A3", "limit"),
     ("cursor=!!!", "cursor"), ("cursor=bm9wZQ", "cursor"), ("cursor=cG9zdDp4", "cursor"),
@@ -129,13 +142,14 @@ def test_bad_paging_parameters_are_422(writer, query, field):
     assert list(res.json["error"]["fields"]) == [field]
 
 
-@pytest.mark.parametrize("query", ["limit=%FF", "cursor=%FF", "%FF=1"])
+@pytest.mark.parametrize("query", ["limit=%FF", "limit=%80", "cursor=%FF", "%FF=1"])
 def test_a_query_string_that_is_not_utf8_is_400(writer, query):
     res = writer.api("GET", f"/api/posts?{query}", token=writer.token, status=400)
     assert res.json["error"]["code"] == "bad_request"
 
 
-@pytest.mark.parametrize("post_id", ["999999", "abc", "0", "-1", "9" * 30, "1.0"])
+@pytest.mark.parametrize("post_id", ["999999", "abc", "0", "-1", "9" * 30, "1.0", "1e3", "0x10", "%D9%A1",
+                                     *TOO_LARGE])
 def test_unknown_posts_are_404(writer, post_id):
     for method in ("GET", "PATCH", "PUT", "DELETE"):
         res = writer.api(method, f"/api/posts/{post_id}", token=writer.token, json_body={"title": "x"},
@@ -144,11 +158,11 @@ def test_unknown_posts_are_404(writer, post_id):
 
 
 @pytest.mark.parametrize("method, path, allow", [
-    ("PUT", "/api/posts", "GET, POST"),
-    ("DELETE", "/api/posts", "GET, POST"),
-    ("POST", "/api/posts/{id}", "GET, PATCH, PUT, DELETE"),
-    ("POST", "/api/user", "GET"),
-    ("PATCH", "/api/token", "GET, DELETE"),
+    ("PUT", "/api/posts", "GET, HEAD, POST"),
+    ("DELETE", "/api/posts", "GET, HEAD, POST"),
+    ("POST", "/api/posts/{id}", "GET, HEAD, PUT, PATCH, DELETE"),
+    ("POST", "/api/user", "GET, HEAD"),
+    ("PATCH", "/api/token", "GET, HEAD, DELETE"),
     ("GET", "/api/token/rotate", "POST"),
 ])
 def test_wrong_methods_are_405(writer, engine, method, path, allow):

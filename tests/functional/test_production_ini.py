@@ -15,8 +15,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.paster import get_app, get_appsettings
 
 from tokensite.models import dispose_engines
-
-from ..conftest import TEST_SECRET
+from tokensite.testing import SESSION_SECRET
 
 PRODUCTION_INI = str(pathlib.Path(__file__).parents[2] / "production.ini")
 VARIABLES = ("TOKENSITE_DATABASE_URL", "TOKENSITE_SESSION_SECRET", "TOKENSITE_RATELIMIT_STORAGE")
@@ -28,7 +27,7 @@ def environ(monkeypatch, database_url):
     for variable in VARIABLES:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("TOKENSITE_DATABASE_URL", database_url)
-    monkeypatch.setenv("TOKENSITE_SESSION_SECRET", TEST_SECRET)
+    monkeypatch.setenv("TOKENSITE_SESSION_SECRET", SESSION_SECRET)
     return monkeypatch
 
 
@@ -59,10 +58,10 @@ def test_it_loads_with_the_environment(environ, load, database_url):
     app = load()
     settings = app.registry.tokensite
     assert str(app.registry["dbengine"].url.render_as_string(hide_password=False)) == database_url
-    assert settings.session_secret == TEST_SECRET
+    assert settings.session_secret == SESSION_SECRET
     assert settings.session_secure is True
     assert settings.ratelimit_storage == "redis://127.0.0.1:6379/0"
-    assert TEST_SECRET not in repr(settings)
+    assert SESSION_SECRET not in repr(settings)
 
 
 def test_the_environment_chooses_the_rate_limit_storage(environ, load):
@@ -102,7 +101,7 @@ def free_port() -> int:
 def test_gunicorn_serves_it_and_logs_json_lines(database_url, tmp_path):
     """The README's command, for real: ``gunicorn --paste production.ini``."""
     port = free_port()
-    env = {**os.environ, "TOKENSITE_DATABASE_URL": database_url, "TOKENSITE_SESSION_SECRET": TEST_SECRET,
+    env = {**os.environ, "TOKENSITE_DATABASE_URL": database_url, "TOKENSITE_SESSION_SECRET": SESSION_SECRET,
            "TOKENSITE_RATELIMIT_STORAGE": "memory://"}
     stderr = tmp_path / "stderr"
     gunicorn = pathlib.Path(sys.executable).with_name("gunicorn")

@@ -25,12 +25,6 @@ def tags(engine, user_id) -> list[str]:
     return [event["tag"] for event in events(engine, user_id)]
 
 
-def token_id_of(client, name) -> int:
-    [item] = [li for li in client.get("/user/api-tokens").html.find_all("li", class_="token")
-              if li.find(class_="token-name").text == name]
-    return int(item["data-token-id"])
-
-
 @pytest.fixture
 def agent_user(app):
     """A signed-in user whose browser has a user agent and an address of its own."""
@@ -56,14 +50,14 @@ def test_a_failed_sign_in_is_logged_for_a_known_email_only(user, engine):
 
 def test_every_token_action_is_logged_with_the_token_but_no_secret(user, engine):
     plaintext = user.create_token("ci", ["read"])
-    token_id = token_id_of(user, "ci")
+    token_id = user.token_id("ci")
     user.form_post(f"/user/api-tokens/{token_id}/permissions", [("permissions", "update")], status=303)
     regenerated = user.form_post(f"/user/api-tokens/{token_id}/regenerate", status=201)
     new_plaintext = regenerated.html.find(id="new-token")["value"]
     rotated = user.api("POST", "/api/token/rotate", token=new_plaintext, status=201).json["token"]
     user.api("DELETE", "/api/token", token=rotated, status=204)
     second = user.create_token("web", ["read"])
-    user.form_post(f"/user/api-tokens/{token_id_of(user, 'web')}/delete", status=303)
+    user.form_post(f"/user/api-tokens/{user.token_id('web')}/delete", status=303)
     logged = events(engine, user.account.id)[1:]
     assert [e["tag"] for e in logged] == [
         EventTag.TOKEN_CREATED, EventTag.TOKEN_PERMISSIONS_CHANGED, EventTag.TOKEN_REGENERATED,
@@ -71,7 +65,7 @@ def test_every_token_action_is_logged_with_the_token_but_no_secret(user, engine)
     assert [e["token_name"] for e in logged] == ["ci"] * 5 + ["web"] * 2
     assert {e["token_id"] for e in logged[:5]} == {token_id}
     assert logged[1]["details"] == {"before": ["read"], "after": ["update"]}
-    assert logged[0]["details"] == {"abilities": ["read"], "expires_in_days": "never"}
+    assert logged[0]["details"] == {"abilities": ["read"], "expires_at": "never"}
     with engine.connect() as conn:
         stored = " ".join(str(value) for row in conn.execute(sa.select(SecurityEvent.__table__)) for value in row)
     for secret in (plaintext, new_plaintext, rotated, second):
@@ -83,7 +77,7 @@ def test_every_token_action_is_logged_with_the_token_but_no_secret(user, engine)
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])
 def test_the_scripts_put_and_delete_are_logged(user, engine, method):
     user.create_token("ci", ["read"])
-    user.api(method, f"/user/api-tokens/{token_id_of(user, 'ci')}", json_body={"permissions": ["read"]},
+    user.api(method, f"/user/api-tokens/{user.token_id('ci')}", json_body={"permissions": ["read"]},
              csrf=True, status=(200, 204))
     expected = EventTag.TOKEN_PERMISSIONS_CHANGED if method == "PUT" else EventTag.TOKEN_DELETED
     assert tags(engine, user.account.id)[-1] == expected

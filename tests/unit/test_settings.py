@@ -1,10 +1,13 @@
-"""Settings (CONTRACT §3): defaults, environment overrides, and refusals that name the key."""
+"""Settings: defaults, environment overrides, and refusals that name the key."""
+from pathlib import Path
+
 import pytest
 from pyramid.exceptions import ConfigurationError
+from pyramid.paster import get_appsettings
 
 from tokensite import main
 from tokensite.models import dispose_engines
-from tokensite.settings import Settings, apply_environment, parse
+from tokensite.settings import DEVELOPMENT_SECRET, Settings, apply_environment, parse
 
 SECRET = "s" * 32
 
@@ -12,9 +15,7 @@ SECRET = "s" * 32
 def test_defaults():
     settings = parse({})
     assert settings == Settings()
-    assert (settings.api_enabled, settings.api_prefix, settings.token_prefix) == (True, "/api", "tks_")
-    assert settings.token_expiration_minutes is None
-    assert (settings.last_used_resolution_seconds, settings.max_tokens_per_user) == (60, 100)
+    assert (settings.api_enabled, settings.api_prefix) == (True, "/api")
     assert (settings.ratelimit_storage, settings.ratelimit_api, settings.ratelimit_login) == (
         "memory://", "600/minute", "5/minute")
 
@@ -28,11 +29,6 @@ def test_defaults():
     ("tokensite.api.prefix", "/api/v1", "api_prefix", "/api/v1"),
     ("tokensite.api.prefix", "/v1/", "api_prefix", "/v1"),
     ("tokensite.api.prefix", "v1", "api_prefix", "/v1"),
-    ("tokensite.tokens.prefix", "acme_", "token_prefix", "acme_"),
-    ("tokensite.tokens.expiration", "525600", "token_expiration_minutes", 525600),
-    ("tokensite.tokens.expiration", "", "token_expiration_minutes", None),
-    ("tokensite.tokens.last_used_resolution", "0", "last_used_resolution_seconds", 0),
-    ("tokensite.tokens.max_per_user", "3", "max_tokens_per_user", 3),
     ("tokensite.ratelimit.storage", "redis://127.0.0.1:6379/1", "ratelimit_storage",
      "redis://127.0.0.1:6379/1"),
     ("tokensite.ratelimit.api", "60/second", "ratelimit_api", "60/second"),
@@ -44,15 +40,6 @@ def test_ini_values(key, value, field, expected):
 
 @pytest.mark.parametrize("key, value", [
     ("tokensite.api.prefix", "/"),
-    ("tokensite.tokens.prefix", "has space_"),
-    ("tokensite.tokens.prefix", "x" * 21),
-    ("tokensite.tokens.expiration", "soon"),
-    ("tokensite.tokens.expiration", "0"),
-    ("tokensite.tokens.expiration", "-5"),
-    ("tokensite.tokens.last_used_resolution", "1.5"),
-    ("tokensite.tokens.last_used_resolution", "-1"),
-    ("tokensite.tokens.max_per_user", "0"),
-    ("tokensite.tokens.max_per_user", "many"),
     ("tokensite.ratelimit.api", "lots"),
     ("tokensite.ratelimit.login", "5/fortnight"),
     ("tokensite.features.api", "maybe"),
@@ -132,3 +119,26 @@ def test_a_bad_database_url_is_not_repeated(clean_environ):
     with pytest.raises(ConfigurationError) as caught:
         main({}, **{"tokensite.session.secret": SECRET, "sqlalchemy.url": "postgresql://u:hunter2@db:port/x"})
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("secret, problem", [
+    (DEVELOPMENT_SECRET, "development.ini"),
+    (" " * 34, "different characters"),
+    ("ab" * 20, "different characters"),
+])
+def test_production_refuses_a_published_or_monotonous_secret(clean_environ, database_url, secret, problem):
+    settings = {"sqlalchemy.url": database_url, "tokensite.session.secret": secret,
+                "tokensite.session.secure": "true"}
+    with pytest.raises(ConfigurationError, match=problem) as caught:
+        main({}, **settings)
+    assert "TOKENSITE_SESSION_SECRET" in str(caught.value)
+
+
+def test_development_may_use_its_own_secret(clean_environ, database_url):
+    app = main({}, **{"sqlalchemy.url": database_url, "tokensite.session.secret": DEVELOPMENT_SECRET})
+    dispose_engines(app.registry)
+
+
+def test_the_refused_development_secret_is_development_ini_s(clean_environ):
+    ini = Path(__file__).resolve().parents[2] / "development.ini"
+    assert get_appsettings(str(ini), name="main")["tokensite.session.secret"] == DEVELOPMENT_SECRET

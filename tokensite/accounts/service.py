@@ -8,9 +8,6 @@ from sqlalchemy.orm import Session
 
 from ..models import ApiToken, BrowserSession, Post, SecurityEvent, User, is_storable
 from . import passwords
-
-EMAIL_MAX_LENGTH = 254
-NAME_MAX_LENGTH = 255
 # deliberately simple: one @, no spaces or control characters, a dot in the domain; the inbox is
 # the real check
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")

@@ -9,13 +9,13 @@ from pyramid.view import view_config, view_defaults
 from pyramid_retry import mark_error_retryable
 
 from ..events import EventTag, record_event
-from ..pages.rendering import safe_next
 from ..permissions import AccountPermission
 from . import service
 from .browser_sessions import end_other_sessions, sessions_of
 
 DASHBOARD = "/dashboard"
 ACCOUNT = "/user/account"
+from .browser_sessions import end_other_sessions, sessions_of
 
 
 def sign_in(request, user) -> HTTPSeeOther:
@@ -24,7 +24,8 @@ def sign_in(request, user) -> HTTPSeeOther:
     request.session.invalidate()
     new_csrf_token(request)
     headers = remember(request, str(user.id), user=user)
-    return HTTPSeeOther(location=safe_next(request.params.get("next")) or DASHBOARD, headers=headers)
+    back = safe_next(request.params.get("next"), request.script_name)
+    return HTTPSeeOther(location=back or request.route_path("dashboard"), headers=headers)
 
 
 @view_defaults(route_name="accounts.register", renderer="tokensite:templates/register.jinja2")
@@ -35,7 +36,7 @@ class RegisterViews:
     @view_config(request_method="GET")
     def form(self):
         if self.request.user is not None:
-            return HTTPSeeOther(location=DASHBOARD)
+            return HTTPSeeOther(location=self.request.route_path("dashboard"))
         return {"values": {}, "errors": {}}
 
     @view_config(request_method="POST")
@@ -64,9 +65,11 @@ class LoginViews:
 
     @view_config(request_method="GET")
     def form(self):
-        if self.request.user is not None:
-            return HTTPSeeOther(location=DASHBOARD)
-        return {"email": "", "error": None, "next": safe_next(self.request.params.get("next"))}
+        request = self.request
+        if request.user is not None:
+            return HTTPSeeOther(location=request.route_path("dashboard"))
+        return {"email": "", "error": None,
+                "next": safe_next(request.params.get("next"), request.script_name)}
 
     @view_config(request_method="POST")
     def submit(self):
@@ -75,7 +78,8 @@ class LoginViews:
         password = request.POST.get("password")
         throttle_key = f"{email}|{request.client_addr}"
         limiter = request.registry.login_rate_limiter
-        page = {"email": request.POST.get("email", ""), "next": safe_next(request.POST.get("next"))}
+        page = {"email": request.POST.get("email", ""),
+                "next": safe_next(request.POST.get("next"), request.script_name)}
         # count the attempt before checking the password: an atomic hit in the shared
         # storage, so concurrent guesses on any number of workers get 5 tries in all
         verdict = limiter.hit(throttle_key)
@@ -101,7 +105,7 @@ def logout(request):
         record_event(request, EventTag.SIGNED_OUT)
     headers = forget(request)
     new_csrf_token(request)
-    return HTTPSeeOther(location="/", headers=headers)
+    return HTTPSeeOther(location=request.route_path("home"), headers=headers)
 
 
 @view_defaults(permission=AccountPermission.MANAGE, renderer="tokensite:templates/account.jinja2")
@@ -159,7 +163,7 @@ class AccountViews:
         if ended:
             record_event(request, EventTag.OTHER_SESSIONS_SIGNED_OUT, sessions=ended)
         request.session.flash("Your password was changed. Your other sessions were signed out.")
-        return HTTPSeeOther(location=ACCOUNT)
+        return HTTPSeeOther(location=request.route_path("accounts.account"))
 
     @view_config(route_name="accounts.delete", request_method="POST")
     def delete(self):
@@ -174,4 +178,4 @@ class AccountViews:
         headers = forget(request)
         new_csrf_token(request)
         request.session.flash("Your account and everything in it were deleted.")
-        return HTTPSeeOther(location="/", headers=headers)
+        return HTTPSeeOther(location=request.route_path("home"), headers=headers)

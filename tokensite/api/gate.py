@@ -1,44 +1,46 @@
-"""The API's front door: authenticate, count, annotate -- before any lookup.
+"""The API's front door: method, authentication and rate limit -- before any lookup.
 
-Every protected API route's root factory is wrapped by :func:`authenticated`, so
-traversal (which can 404) only starts for an authenticated, non-throttled
-request: an anonymous request for a missing post is a 401, as the contract says.
+Every API route's root factory is made by :func:`front_door`, so that a method the
+route does not declare is a 405 whatever the credentials (no session is touched,
+no CSRF asked), and traversal (which can 404) only starts for an authenticated,
+non-throttled request: an anonymous request for a missing post is a 401.
 """
 from __future__ import annotations
 
-from ..tokens.bearer import expiry as token_expiry
-from .errors import ApiError, unauthenticated
-from .serialize import rfc3339
+from ..resources import SiteRoot
+from ..web.errors import AppError, ErrorCode, Unauthenticated
+from ..web.serialize import rfc3339
 
 
-class Unauthenticated(Exception):
-    """No usable credentials; rendered as the RFC 6750 401."""
-
-
-def unauthenticated_view(exc, request):
-    return unauthenticated(request)
-
-
-def authenticated(root_factory):
-    """Wrap a traversal root factory with authentication and the per-token rate limit."""
+def front_door(root_factory, allowed_methods: tuple[str, ...], *, public: bool = False):
+    """The root factory of one API route: ``root_factory`` behind the checks above."""
+    allow = ", ".join(allowed_methods)
+    root_factory = root_factory or SiteRoot
 
     def factory(request):
-        token = request.token
-        if token is None:
-            raise Unauthenticated()
-        # a signed-in browser's requests count against its user
-        key = f"user:{request.user.id}" if token.transient else f"token:{token.id}"
-        verdict = request.registry.api_rate_limiter.hit(key)
-        headers = verdict.headers()
-        if not token.transient:
-            expiry = token_expiry(token, request.registry.tokensite.token_expiration_minutes)
-            if expiry is not None:
-                headers["Tokensite-Token-Expiration"] = rfc3339(expiry)
-        # none of these is set by a view, so they are appended rather than merged
-        request.add_response_callback(lambda request, response: response.headerlist.extend(headers.items()))
-        if not verdict.allowed:
-            raise ApiError(429, "rate_limited",
-                           f"Too many requests for this token; try again in {verdict.reset_after} seconds.")
+        if request.method not in allowed_methods:
+            raise AppError(405, ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here; use {allow}.",
+                           {"Allow": allow})
+        if not public:
+            _admit(request)
         return root_factory(request)
 
     return factory
+
+
+def _admit(request) -> None:
+    """Authenticate and count the request; annotate its response with the limit and the expiry."""
+    token = request.token
+    if token is None:
+        raise Unauthenticated()
+    # a signed-in browser's requests count against its user
+    key = f"user:{request.user.id}" if token.transient else f"token:{token.id}"
+    verdict = request.registry.api_rate_limiter.hit(key)
+    headers = verdict.headers()
+    if token.expiry is not None:
+        headers["Tokensite-Token-Expiration"] = rfc3339(token.expiry)
+    # none of these is set by a view, so they are appended rather than merged
+    request.add_response_callback(lambda request, response: response.headerlist.extend(headers.items()))
+    if not verdict.allowed:
+        raise AppError(429, ErrorCode.RATE_LIMITED,
+                       f"Too many requests for this token; try again in {verdict.reset_after} seconds.")

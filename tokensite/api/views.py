@@ -1,4 +1,8 @@
-"""The JSON API: the current user and token, and posts guarded by ownership + abilities."""
+"""The JSON API: the current user and token, and posts guarded by ownership + abilities.
+
+Each view is declared once with ``API.operation``: route, method, permission and
+its entry in the OpenAPI document.
+"""
 from __future__ import annotations
 
 import base64
@@ -6,55 +10,86 @@ import binascii
 
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNoContent
-from pyramid.view import view_config
 
 from ..events import EventTag, record_event
-from ..ids import parse_id
 from ..models import Post, is_storable
+from ..models.ids import parse_id
+from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
 from ..tokens import AUTHENTICATED
-from .errors import ApiError, ValidationFailed
-from .gate import Unauthenticated
-from .serialize import json_response, post_json, token_json, user_json
+from ..tokens.service import EXPIRY_CHOICES_DAYS, KEEP_EXPIRY, TokenInputError
+from ..web.errors import AppError, ErrorCode, Unauthenticated, ValidationFailed
+from ..web.responses import json_response
+from ..web.serialize import token_json, user_json
+from . import API
+from .schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_PARAMETERS, POST_ID
+from .serialize import post_json
 
-TITLE_MAX_LENGTH = 200
-BODY_MAX_LENGTH = 100_000
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-#: PostgreSQL text cannot hold U+0000, so no text field may
+USER = API.route("api.user", "/user")
+TOKEN = API.route("api.token", "/token")
+ROTATE = API.route("api.token.rotate", "/token/rotate")
+POSTS = API.route("api.posts", "/posts", factory=PostCollection)
+POST = API.route("api.post", "/posts/{id}", factory=PostCollection, traverse="/{id}", parameters=(POST_ID,))
 
 
 # -- the current user and token
 
-@view_config(route_name="api.user", request_method="GET", permission=AUTHENTICATED)
+@API.operation(USER, "GET", permission=AUTHENTICATED, summary="The user the request is authenticated as",
+               ok=("200", "The user", "User"))
 def current_user(request):
     return json_response(user_json(request.user))
 
 
-@view_config(route_name="api.token", request_method="GET", permission=AUTHENTICATED)
+@API.operation(TOKEN, "GET", permission=AUTHENTICATED, summary="The token that authenticated the request",
+               ok=("200", "The token", "Token"))
 def current_token(request):
     return json_response(token_json(request.token))
 
 
-@view_config(route_name="api.token", request_method="DELETE", permission=AUTHENTICATED)
+@API.operation(TOKEN, "DELETE", permission=AUTHENTICATED, summary="Revoke the token that made the request",
+               ok=("204", "Revoked", None))
 def revoke_current_token(request):
     """Revoke the token that made the request; a session's transient token has nothing to revoke."""
-    if not request.token.transient:
-        record_event(request, EventTag.TOKEN_REVOKED, token=request.token)
-        request.token_service.revoke(request.token)
+    token = request.token
+    if not token.transient:
+        record_event(request, EventTag.TOKEN_REVOKED, token=token)
+        request.token_service.revoke(token.id, token.token_hash)
     return HTTPNoContent()  # no body, so no Content-Type either
 
 
-@view_config(route_name="api.token.rotate", request_method="POST", permission=AUTHENTICATED)
+@API.operation(ROTATE, "POST", permission=AUTHENTICATED, errors=("403", "422"), body="Rotation",
+               body_required=False,
+               summary="A new secret for the same token; the old one stops working at once",
+               ok=("201", "The new plaintext, shown once", "RotatedToken"))
 def rotate_current_token(request):
-    if request.token.transient:
-        raise ApiError(403, "forbidden", "Only a bearer token can be rotated; this request used the session cookie.")
-    new = request.token_service.regenerate(request.token)
-    if new is None:
-        raise Unauthenticated()  # revoked by another request since this one was authenticated
+    token = request.token
+    if token.transient:
+        raise AppError(403, ErrorCode.FORBIDDEN,
+                       "Only a bearer token can be rotated; this request used the session cookie.")
+    new = request.token_service.regenerate(token.id, token.token_hash, _rotation_expiry(request))
+    if new is None:  # revoked or rotated by another request since this one was authenticated
+        raise Unauthenticated("The bearer token has been revoked or replaced.")
     record_event(request, EventTag.TOKEN_ROTATED, token=new.token)
     return json_response({"token": new.plaintext, **token_json(new.token)}, status=201)
+
+
+def _rotation_expiry(request):
+    """The new expiry an optional ``{"expires_in_days": N}`` body asks for (N a number of days
+    among the page's choices, or "never"), counted from now; KEEP_EXPIRY without a body."""
+    if not request.body:
+        return KEEP_EXPIRY
+    body = _json_object(request)
+    if "expires_in_days" not in body:
+        return KEEP_EXPIRY
+    days = body["expires_in_days"]
+    choices = f"{', '.join(map(str, EXPIRY_CHOICES_DAYS))} (a number) or \"never\""
+    if days is None or isinstance(days, str) and days != "never":
+        raise ValidationFailed({"expires_in_days": [f"Use one of {choices}."]})
+    try:
+        return request.token_service.chosen_expiry(days)
+    except TokenInputError:
+        raise ValidationFailed({"expires_in_days": [f"Use one of {choices}."]}) from None
 
 
 # -- posts
@@ -119,13 +154,15 @@ def _page_size(request) -> int:
     raw = request.GET.get("limit")
     if raw is None:
         return DEFAULT_PAGE_SIZE
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    # at most three digits before int(): Python refuses to convert thousands of digits
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise ValidationFailed({"limit": [f"Use a whole number from 1 to {MAX_PAGE_SIZE}."]}, "Invalid limit.")
     return int(raw)
 
 
-@view_config(route_name="api.posts", context=PostCollection, request_method="GET",
-             permission=PostPermission.READ)
+@API.operation(POSTS, "GET", permission=PostPermission.READ, ability="read", context=PostCollection,
+               summary="Every post, newest first", ok=("200", "A page of posts", "PostPage"),
+               errors=("400", "403", "422"), parameters=PAGE_PARAMETERS)
 def list_posts(request):
     """Newest first, by keyset on the id: pages stay stable while posts are added."""
     limit = _page_size(request)
@@ -138,8 +175,9 @@ def list_posts(request):
     return json_response({"items": [post_json(post) for post in posts[:limit]], "next": next_cursor})
 
 
-@view_config(route_name="api.posts", context=PostCollection, request_method="POST",
-             permission=PostPermission.CREATE)
+@API.operation(POSTS, "POST", permission=PostPermission.CREATE, ability="create", context=PostCollection,
+               summary="Create a post", ok=("201", "The new post", "Post"), errors=("403", "422"),
+               body="PostInput")
 def create_post(request):
     post = Post(owner_id=request.user.id, **_post_fields(_json_object(request), partial=False))
     request.dbsession.add(post)
@@ -147,14 +185,18 @@ def create_post(request):
     return json_response(post_json(post), status=201)
 
 
-@view_config(route_name="api.post", context=PostResource, request_method="GET",
-             permission=PostPermission.READ)
+@API.operation(POST, "GET", permission=PostPermission.READ, ability="read", context=PostResource,
+               summary="One post", ok=("200", "The post", "Post"), errors=("403", "404"))
 def show_post(context, request):
     return json_response(post_json(context.post))
 
 
-@view_config(route_name="api.post", context=PostResource, request_method=("PATCH", "PUT"),
-             permission=PostPermission.UPDATE)
+@API.operation(POST, "PATCH", permission=PostPermission.UPDATE, ability="update", context=PostResource,
+               summary="Change some fields of your post", ok=("200", "The post", "Post"),
+               errors=("403", "404", "422"), body="PostPatch")
+@API.operation(POST, "PUT", permission=PostPermission.UPDATE, ability="update", context=PostResource,
+               summary="Replace your post", ok=("200", "The post", "Post"), errors=("403", "404", "422"),
+               body="PostInput")
 def update_post(context, request):
     fields = _post_fields(_json_object(request), partial=request.method == "PATCH")
     for name, value in fields.items():
@@ -163,8 +205,8 @@ def update_post(context, request):
     return json_response(post_json(context.post))
 
 
-@view_config(route_name="api.post", context=PostResource, request_method="DELETE",
-             permission=PostPermission.DELETE)
+@API.operation(POST, "DELETE", permission=PostPermission.DELETE, ability="delete", context=PostResource,
+               summary="Delete your post", ok=("204", "Deleted", None), errors=("403", "404"))
 def delete_post(context, request):
     request.dbsession.delete(context.post)
     request.dbsession.flush()

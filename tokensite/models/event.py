@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .meta import Base, utcnow
+from .token import NAME_MAX_LENGTH as TOKEN_NAME_MAX_LENGTH
 
 IP_MAX_LENGTH = 64
 USER_AGENT_MAX_LENGTH = 512
@@ -28,7 +29,7 @@ class SecurityEvent(Base):
     ip_address: Mapped[str | None] = mapped_column(String(IP_MAX_LENGTH))
     user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX_LENGTH))
     token_id: Mapped[int | None]
-    token_name: Mapped[str | None] = mapped_column(String(255))
+    token_name: Mapped[str | None] = mapped_column(String(TOKEN_NAME_MAX_LENGTH))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def __repr__(self):

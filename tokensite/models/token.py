@@ -10,12 +10,15 @@ from .meta import Base, utcnow
 from .user import User
 
 
+NAME_MAX_LENGTH = 255
+
+
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     abilities: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)  # pruning by global lifetime
@@ -32,14 +35,8 @@ class ApiToken(Base):
     # loser raises StaleDataError, pyramid_retry runs it again, and it sees the truth.
     __mapper_args__ = {"version_id_col": token_hash, "version_id_generator": False}
 
+    #: a stored token is never the session's transient one (the JSON shape says so)
     transient = False
-
-    def can(self, ability: str) -> bool:
-        """Sanctum's tokenCan: the exact ability (case-sensitive) or the wildcard ``*``."""
-        return "*" in self.abilities or ability in self.abilities
-
-    def cannot(self, ability: str) -> bool:
-        return not self.can(ability)
 
     def __repr__(self):
         return f"<ApiToken {self.id} {self.name!r}>"

@@ -9,19 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .meta import Base, utcnow
 
 
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 255
+
+
 class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored trimmed and lower-cased, so the unique index is case-insensitive on every database
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    def __principals__(self) -> list[str]:
-        return [f"user:{self.id}"]
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"

@@ -1,4 +1,4 @@
-"""The site's HTML pages: home, dashboard, the token manager, the security log, HTML errors."""
+"""The site's HTML pages: home, dashboard, the token manager, the security log."""
 import hashlib
 from importlib import resources
 
@@ -28,7 +28,6 @@ def includeme(config):
     config.add_route("home", "/")
     config.add_route("dashboard", "/dashboard")
     config.add_route("security.log", "/user/security")
-    config.include("tokensite.accounts")
     if config.registry.tokensite.api_enabled:
         config.add_route("tokens.index", "/user/api-tokens")
         config.add_route("tokens.item", "/user/api-tokens/{id}")
@@ -38,4 +37,3 @@ def includeme(config):
         config.scan(".tokens")
     config.scan(".security")
     config.scan(".views")
-    config.scan(".rendering")

@@ -8,22 +8,31 @@ for scripts and JavaScript.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
-from ..api.errors import error_response
-from ..api.serialize import token_json
 from ..events import EventTag, record_event
+from ..models import utcnow
 from ..permissions import AccountPermission
-from ..tokens.service import EXPIRY_CHOICES_DAYS, TokenInputError
+from ..tokens.service import EXPIRES_ON_MAX_DAYS, EXPIRY_CHOICES_DAYS, TokenInputError
+from ..web.errors import ValidationFailed
+from ..web.responses import json_response
+from ..web.serialize import rfc3339, token_json
 from . import nonce
 
-INDEX = "/user/api-tokens"
 TEMPLATE = "tokensite:templates/api_tokens.jinja2"
 #: preselected on the create form, as GitHub does
 DEFAULT_EXPIRY_DAYS = "30"
 REPLAYED = ("This form was already sent, so nothing new was made. A token's secret is shown only once: "
             "if you did not copy it, delete that token and create a new one.")
+
+
+def expires_on_range() -> tuple[dt.date, dt.date]:
+    """The dates the create form's ``expires_on`` accepts (UTC): tomorrow, and the last one."""
+    today = utcnow().date()
+    return today + dt.timedelta(days=1), today + dt.timedelta(days=EXPIRES_ON_MAX_DAYS)
 
 
 @view_defaults(permission=AccountPermission.MANAGE, renderer=TEMPLATE)
@@ -32,8 +41,10 @@ class TokenPages:
         self.request = request
         self.service = request.token_service
 
-    def page(self, *, form=None, errors=None, edit_errors=None, new_token=None, notice=None, status=200):
-        """The manager; ``errors`` belong to the create form, ``edit_errors`` to a token id."""
+    def page(self, *, form=None, errors=None, edit_errors=None, regenerate_errors=None, new_token=None,
+             notice=None, status=200):
+        """The manager; ``errors`` belong to the create form, ``edit_errors`` and
+        ``regenerate_errors`` to a token id."""
         self.request.response.status = status
         permissions = self.request.registry.token_permissions
         tokens = self.service.for_user(self.request.user)
@@ -43,10 +54,13 @@ class TokenPages:
                              "expires_in_days": DEFAULT_EXPIRY_DAYS},
             "errors": errors or {},
             "edit_errors": edit_errors or {},
+            "regenerate_errors": regenerate_errors or {},
             "expiry_choices": EXPIRY_CHOICES_DAYS,
+            "default_expiry_days": DEFAULT_EXPIRY_DAYS,
+            "expires_on_range": expires_on_range(),
             "tokens": tokens,
             "expiry_of": self.service.expiry,
-            "max_tokens": self.request.registry.tokensite.max_tokens_per_user,
+            "max_tokens": self.request.registry.token_settings.max_per_user,
             "new_token": new_token,
             "notice": notice,
             "form_nonce": nonce.issue(self.request),
@@ -67,16 +81,16 @@ class TokenPages:
     def create(self):
         params = self.request.POST
         form = {"name": params.get("name", ""), "permissions": params.getall("permissions"),
-                "expires_in_days": params.get("expires_in_days", "never")}
+                "expires_in_days": params.get("expires_in_days", "never"), "expires_on": params.get("expires_on")}
         if not nonce.consume(self.request):
             return self.page(form=form, notice=REPLAYED, status=409)
         try:
             new = self.service.create(self.request.user, form["name"], form["permissions"],
-                                      form["expires_in_days"])
+                                      form["expires_in_days"], expires_on=form["expires_on"])
         except TokenInputError as error:
             return self.page(form=form, errors={error.field: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_CREATED, token=new.token, abilities=new.token.abilities,
-                     expires_in_days=form["expires_in_days"] or "never")
+                     expires_at=rfc3339(new.token.expires_at) or "never")
         return self.page(new_token=new, status=201)
 
     def change_permissions(self, token, permissions) -> None:
@@ -93,41 +107,37 @@ class TokenPages:
         except TokenInputError as error:
             return self.page(edit_errors={token.id: error.message}, status=400)
         self.request.session.flash(f"The permissions of \u201c{token.name}\u201d were saved.")
-        return HTTPSeeOther(location=INDEX)
+        return HTTPSeeOther(location=self.request.route_path("tokens.index"))
 
     def delete_token(self, token) -> None:
         record_event(self.request, EventTag.TOKEN_DELETED, token=token)
-        self.service.revoke(token)
+        self.service.revoke(token.id, token.token_hash)
 
     @view_config(route_name="tokens.delete", request_method="POST")
     def delete(self):
         token = self.owned_token()
         self.delete_token(token)
         self.request.session.flash(f"The API token \u201c{token.name}\u201d was deleted.")
-        return HTTPSeeOther(location=INDEX)
+        return HTTPSeeOther(location=self.request.route_path("tokens.index"))
 
     @view_config(route_name="tokens.regenerate", request_method="POST")
     def regenerate(self):
-        token = self.owned_token()
+        token, params = self.owned_token(), self.request.POST
         if not nonce.consume(self.request):
             return self.page(notice=REPLAYED, status=409)
-        new = self.service.regenerate(token)
+        try:
+            new = self.service.regenerate(token.id, token.token_hash, self.service.chosen_expiry(
+                params.get("expires_in_days"), params.get("expires_on")))
+        except TokenInputError as error:
+            return self.page(regenerate_errors={token.id: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_REGENERATED, token=token)
         return self.page(new_token=new, status=201)
 
-    # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header
+    # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header; errors are JSON (web.errors)
 
-    def owned_token_or_json_404(self):
-        token = self.service.owned(self.request.user, self.request.matchdict["id"])
-        if token is None:
-            return None, error_response(404, "not_found", "You have no API token with this id.")
-        return token, None
-
-    @view_config(route_name="tokens.item", request_method="PUT", renderer="json")
+    @view_config(route_name="tokens.item", request_method="PUT")
     def put(self):
-        token, missing = self.owned_token_or_json_404()
-        if missing:
-            return missing
+        token = self.owned_token()
         permissions = self.request.POST.getall("permissions")
         if self.request.content_type == "application/json":
             try:
@@ -138,13 +148,11 @@ class TokenPages:
         try:
             self.change_permissions(token, "" if permissions is None else permissions)
         except TokenInputError as error:
-            return error_response(400, "invalid", error.message, fields={error.field: [error.message]})
-        return token_json(token)
+            # 400, as the pages answer unknown permissions; the code and shape are the API's
+            raise ValidationFailed({error.field: [error.message]}, error.message, status=400) from None
+        return json_response(token_json(token))
 
     @view_config(route_name="tokens.item", request_method="DELETE")
     def delete_json(self):
-        token, missing = self.owned_token_or_json_404()
-        if missing:
-            return missing
-        self.delete_token(token)
+        self.delete_token(self.owned_token())
         return HTTPNoContent()  # no body, so no Content-Type either

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc
 
 from ..models import ApiToken, get_engine, utcnow
-from ..settings import parse
+from ..tokens.settings import parse_token_settings
 from . import CommandError, app_settings, run
 
 PROG = "tokensite-prune-tokens"
@@ -70,7 +70,7 @@ def terminal_progress(total: int, stream, prog: str = PROG):
 
 def prune_tokens(config_uri: str, hours: int, batch_size: int, stdout) -> int:
     settings = app_settings(config_uri)
-    expiration = parse(settings).token_expiration_minutes
+    expiration = parse_token_settings(settings).expiration_minutes
     engine = get_engine(settings)
     try:
         condition = prunable(hours, expiration, utcnow())

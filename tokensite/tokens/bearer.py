@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from ..models import ApiToken, User
 from ..models.kept import KeptConnections
+from .abilities import AccessToken, expiry
 from .format import Credential
 
 
@@ -30,11 +31,9 @@ class TokenOwner:
     name: str
     email: str
 
-    __principals__ = User.__principals__
-
 
 @dataclasses.dataclass(slots=True)
-class BearerToken:
+class BearerToken(AccessToken):
     """``request.token`` of a bearer request: the row as it was when the request began."""
 
     id: int
@@ -45,25 +44,13 @@ class BearerToken:
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     expires_at: dt.datetime | None
+    expiry: dt.datetime | None  # own expiry or global lifetime, whichever ends first
     user: TokenOwner
 
     transient = False
-    can = ApiToken.can
-    cannot = ApiToken.cannot
 
-
-def expiry(token, expiration_minutes: int | None) -> dt.datetime | None:
-    """When a token stops working: the earlier of its own expiry and the global lifetime."""
-    ends = token.expires_at
-    if expiration_minutes:
-        lifetime_ends = token.created_at + dt.timedelta(minutes=expiration_minutes)
-        ends = lifetime_ends if ends is None else min(ends, lifetime_ends)
-    return ends
-
-
-def is_expired(token, expiration_minutes: int | None, now: dt.datetime) -> bool:
-    ends = expiry(token, expiration_minutes)
-    return ends is not None and ends <= now
+    def is_expired(self, now: dt.datetime) -> bool:
+        return self.expiry is not None and self.expiry <= now
 
 
 def _authenticate_by(column, parameter):
@@ -96,9 +83,11 @@ class BearerLookup:
     is sent once more, and both statements are safe to repeat.
     """
 
-    def __init__(self, connections: KeptConnections, last_used_resolution_seconds: int):
+    def __init__(self, connections: KeptConnections, last_used_resolution_seconds: int,
+                 expiration_minutes: int | None):
         self.connections = connections
         self.resolution = dt.timedelta(seconds=last_used_resolution_seconds)
+        self.expiration_minutes = expiration_minutes
 
     def authenticate(self, credential: Credential) -> BearerToken | None:
         """One statement, the token joined to its owner.
@@ -118,7 +107,8 @@ class BearerLookup:
         (token_id, user_id, name, stored_hash, abilities, created_at, last_used_at, expires_at,
          owner_name, owner_email) = row
         return BearerToken(token_id, user_id, name, stored_hash, tuple(abilities), created_at, last_used_at,
-                           expires_at, TokenOwner(user_id, owner_name, owner_email))
+                           expires_at, expiry(created_at, expires_at, self.expiration_minutes),
+                           TokenOwner(user_id, owner_name, owner_email))
 
     def needs_touch(self, token: BearerToken, now: dt.datetime) -> bool:
         """Whether this use opens a new ``last_used_resolution`` window (most requests: no)."""

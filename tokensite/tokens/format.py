@@ -12,7 +12,7 @@ import secrets
 import string
 import zlib
 
-from ..ids import parse_id
+from ..models.ids import parse_id
 
 ALPHABET = string.ascii_letters + string.digits
 RANDOM_LENGTH = 40

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from enum import StrEnum
 
 import sqlalchemy.exc
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
@@ -25,9 +26,9 @@ from pyramid.request import RequestLocalCache
 from pyramid.security import Denied
 from zope.interface import implementer
 
-from ..models import ApiToken, User, utcnow
-from .abilities import TRANSIENT_TOKEN, TransientToken
-from .bearer import BearerToken, TokenOwner, is_expired
+from ..models import User, utcnow
+from .abilities import TRANSIENT_TOKEN, AccessToken
+from .bearer import TokenOwner
 from .format import parse_authorization
 
 #: a permission any authenticated identity holds, bearer tokens included (``/api/user``);
@@ -39,7 +40,12 @@ log = logging.getLogger(__name__)
 SESSION_USER_ID = "auth.userid"
 
 
-class Reason:
+def user_principal(user_id: int) -> str:
+    """The principal that ACLs grant ownership to."""
+    return f"user:{user_id}"
+
+
+class Reason(StrEnum):
     """Why a request was refused, as the API reports it (RFC 6750 error codes)."""
 
     UNAUTHENTICATED = "unauthenticated"
@@ -51,7 +57,7 @@ class Reason:
 class Denial(Denied):
     """A refusal with a machine-readable ``reason`` (and the missing ability, if any)."""
 
-    def __new__(cls, message, *args, reason=Reason.FORBIDDEN, required=None):
+    def __new__(cls, message, *args, reason=Reason.FORBIDDEN, required: str | None = None):
         result = super().__new__(cls, message, *args)
         result.reason = reason
         result.required = required
@@ -62,25 +68,22 @@ class Denial(Denied):
 class Identity:
     """The signed-in user and the token that authenticated the request.
 
-    For a bearer request they are the plain values of ``tokens.bearer``; for a
-    session, the ORM user and the transient token.
+    Either way ``user`` has ``id``, ``name`` and ``email``: for a bearer request it
+    is a plain :class:`~tokensite.tokens.bearer.TokenOwner`, for a session the ORM user.
     """
 
     user: User | TokenOwner
-    token: ApiToken | BearerToken | TransientToken
+    token: AccessToken
 
     @property
     def principals(self) -> list[str]:
-        return [Everyone, Authenticated, *self.user.__principals__()]
+        return [Everyone, Authenticated, user_principal(self.user.id)]
 
 
 def uses_bearer(request) -> bool:
     """Whether the request is judged by its ``Authorization`` header rather than its cookie."""
-    settings = request.registry.tokensite
-    if not settings.api_enabled or "Authorization" not in request.headers:
-        return False
-    path = request.path_info
-    return path == settings.api_prefix or path.startswith(settings.api_prefix + "/")
+    return ("Authorization" in request.headers
+            and request.registry.token_settings.is_bearer_path(request.path_info))
 
 
 def _record_use(lookup, token_id, now):
@@ -104,9 +107,8 @@ class BearerAuthentication:
     ERROR_KEY = "tokensite.bearer_error"
 
     def identity(self, request) -> Identity | None:
-        settings = request.registry.tokensite
         header = request.headers["Authorization"]
-        credential = parse_authorization(header, settings.token_prefix)
+        credential = parse_authorization(header, request.registry.token_settings.prefix)
         if credential is None:  # refused before any query
             return self._refuse(request, header, "The bearer token is malformed.")
         lookup = request.registry.bearer_lookup
@@ -114,7 +116,7 @@ class BearerAuthentication:
         if token is None:
             return self._refuse(request, header, "The bearer token is unknown or has been revoked.")
         now = utcnow()
-        if is_expired(token, settings.token_expiration_minutes, now):
+        if token.is_expired(now):
             return self._refuse(request, header, "The bearer token has expired.")
         if lookup.needs_touch(token, now):
             token.last_used_at = now  # what this request shows is what it will write
@@ -196,13 +198,13 @@ class TokenSecurityPolicy:
         if not token.transient:
             if permission in token_permissions:
                 if token.cannot(permission):
-                    return Denial("This token lacks the %r permission.", permission,
-                                  reason=Reason.INSUFFICIENT_SCOPE, required=permission)
+                    return Denial("This token lacks the \u201c%s\u201d permission.", str(permission),
+                                  reason=Reason.INSUFFICIENT_SCOPE, required=str(permission))
             elif permission != AUTHENTICATED:
-                return Denial("API tokens cannot be used for %r; sign in instead.", permission)
+                return Denial("API tokens cannot be used for \u201c%s\u201d; sign in instead.", str(permission))
         granted = self._acl.permits(context, identity.principals, permission)
         if not granted:
-            return Denial("You are not allowed to %s this.", permission)
+            return Denial("You are not allowed to %s this.", str(permission))
         return granted
 
     def remember(self, request, userid, user: User | None = None, **kw):

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..ids import parse_id
 from ..models import ApiToken, User, is_storable, utcnow
-from ..settings import Settings
-from . import bearer, format
-from .abilities import WILDCARD
-from .bearer import BearerToken
+from ..models.ids import parse_id
+from ..models.token import NAME_MAX_LENGTH
+from . import format
+from .abilities import WILDCARD, expiry
 from .directives import TokenPermissions
+from .settings import TokenSettings
 
-NAME_MAX_LENGTH = 255
 #: the lifetimes a person can choose on the pages; None is "no expiry"
 EXPIRY_CHOICES_DAYS = (7, 30, 60, 90, 365)
+#: a custom expiry date lies from tomorrow to this many days ahead (UTC), both included
+EXPIRES_ON_MAX_DAYS = 366
+#: ``regenerate(..., expires_at=KEEP_EXPIRY)``: the token keeps the expiry it has
+KEEP_EXPIRY = object()
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class TokenInputError(ValueError):
@@ -45,27 +50,15 @@ class NewToken:
 
 
 class TokenService:
-    def __init__(self, dbsession: Session, settings: Settings, permissions: TokenPermissions):
+    def __init__(self, dbsession: Session, settings: TokenSettings, permissions: TokenPermissions):
         self.dbsession = dbsession
         self.settings = settings
         self.permissions = permissions
 
     # -- reading
-    def row(self, token: ApiToken | BearerToken) -> ApiToken | None:
-        """The token's ORM row, to change it; None once it is gone or has another secret.
-
-        A bearer request read its token outside this session; the row loaded here
-        must still have the secret that authenticated the request, so that a
-        rotation or revocation that raced this one is never undone.
-        """
-        if isinstance(token, ApiToken):
-            return token
-        row = self.dbsession.get(ApiToken, token.id)
-        return row if row is not None and secrets.compare_digest(row.token_hash, token.token_hash) else None
-
-    def expiry(self, token: ApiToken | BearerToken) -> dt.datetime | None:
+    def expiry(self, token: ApiToken) -> dt.datetime | None:
         """When the token stops working: the earlier of its own expiry and the global lifetime."""
-        return bearer.expiry(token, self.settings.token_expiration_minutes)
+        return expiry(token.created_at, token.expires_at, self.settings.expiration_minutes)
 
     def for_user(self, user: User) -> list[ApiToken]:
         return list(self.dbsession.scalars(
@@ -81,47 +74,79 @@ class TokenService:
         return self.dbsession.scalar(sa.select(sa.func.count()).where(ApiToken.user_id == user.id))
 
     # -- writing
-    def create(self, user: User, name, abilities, expires_in_days=None, *, allow_wildcard=False) -> NewToken:
+    def create(self, user: User, name, abilities, expires_in_days=None, *, expires_on=None,
+               allow_wildcard=False) -> NewToken:
         """A new token for ``user``; raises TokenInputError for input a person must fix."""
         name = self.clean_name(name)
         abilities = self.clean_abilities(abilities, allow_wildcard=allow_wildcard)
-        expires_at = self.expires_at(expires_in_days)
-        # lock the owner's row first, so that concurrent creates for one user count one after another
-        # (PostgreSQL; SQLite has no row locks, and lets one writer at a time commit)
-        self.dbsession.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
-        if self.count_for_user(user) >= self.settings.max_tokens_per_user:
+        expires_at = self.chosen_expiry(expires_in_days, expires_on, omitted=None)
+        self._lock_owner(user)
+        if self.count_for_user(user) >= self.settings.max_per_user:
             raise TokenInputError(
-                "name", f"You already have {self.settings.max_tokens_per_user} API tokens, the most allowed. "
+                "name", f"You already have {self.settings.max_per_user} API tokens, the most allowed. "
                         "Delete one you no longer use, then create the new one.")
-        plaintext = format.generate(self.settings.token_prefix)
+        plaintext = format.generate(self.settings.prefix)
         token = ApiToken(user_id=user.id, name=name, abilities=abilities, expires_at=expires_at,
                          token_hash=format.hash_token(plaintext))
         self.dbsession.add(token)
         self.dbsession.flush()
         return NewToken(plaintext, token)
 
+    def _lock_owner(self, user: User) -> None:
+        """Make concurrent creates for one user count one after another.
+
+        The owner's row is written unchanged: PostgreSQL locks the row until this
+        transaction ends, and SQLite (which has no row locks) takes its write lock
+        now, before the count, rather than at the INSERT after it.
+        """
+        users = User.__table__
+        self.dbsession.execute(sa.update(users).where(users.c.id == user.id)
+                               .values(id=users.c.id, updated_at=users.c.updated_at))
+
     def set_abilities(self, token: ApiToken, abilities) -> None:
         token.abilities = self.clean_abilities(abilities)
         self.dbsession.flush()
 
-    def regenerate(self, token: ApiToken | BearerToken) -> NewToken | None:
-        """A new secret for the same token; the old one stops working when this commits.
+    def _current(self, token_id: int, token_hash: str) -> ApiToken | None:
+        """The row of ``token_id`` if its secret is still ``token_hash``.
 
-        None when the token has been deleted meanwhile.
+        The caller names the secret it was shown (the page's row, or the one a bearer
+        request authenticated with), so that a rotation or revocation that raced it
+        is never undone.
         """
-        token = self.row(token)
+        row = self.dbsession.get(ApiToken, token_id)
+        return row if row is not None and secrets.compare_digest(row.token_hash, token_hash) else None
+
+    def regenerate(self, token_id: int, token_hash: str, expires_at=KEEP_EXPIRY) -> NewToken | None:
+        """A new secret for the token whose secret is ``token_hash``; the old one stops
+        working when this commits.  None when it was deleted or regenerated meanwhile.
+
+        The token keeps its expiry unless ``expires_at`` gives a new one; an expired
+        token needs one (TokenInputError), or its new secret would be dead on arrival.
+        """
+        token = self._current(token_id, token_hash)
         if token is None:
             return None
-        plaintext = format.generate(self.settings.token_prefix)
+        if expires_at is KEEP_EXPIRY:
+            ends = self.expiry(token)
+            if ends is not None and ends <= utcnow():
+                raise TokenInputError("expires_in_days", "This token has expired: choose a new expiration "
+                                                         "to regenerate it.")
+        else:
+            token.expires_at = expires_at
+        plaintext = format.generate(self.settings.prefix)
         token.token_hash = format.hash_token(plaintext)
         self.dbsession.flush()
         return NewToken(plaintext, token)
 
-    def revoke(self, token: ApiToken | BearerToken) -> None:
-        token = self.row(token)
-        if token is not None:
-            self.dbsession.delete(token)
-            self.dbsession.flush()
+    def revoke(self, token_id: int, token_hash: str) -> bool:
+        """Delete the token whose secret is ``token_hash``; False when it was already gone or replaced."""
+        token = self._current(token_id, token_hash)
+        if token is None:
+            return False
+        self.dbsession.delete(token)
+        self.dbsession.flush()
+        return True
 
     # -- input
     @staticmethod
@@ -152,11 +177,20 @@ class TokenService:
         return list(dict.fromkeys(abilities))
 
     @staticmethod
-    def expires_at(expires_in_days) -> dt.datetime | None:
-        if expires_in_days in (None, "", "never"):
+    def chosen_expiry(expires_in_days=None, expires_on=None, *, omitted=KEEP_EXPIRY):
+        """The ``expires_at`` a person chose: ``expires_on`` (a date) when given, else
+        ``expires_in_days`` (a choice or ``never``), else ``omitted``."""
+        if expires_on not in (None, ""):
+            return TokenService._on_date(expires_on)
+        if expires_in_days is None or expires_in_days == "":
+            return omitted
+        if expires_in_days == "never":
             return None
-        try:  # whole days only: int(7.5) would quietly make it 7
-            days = int(expires_in_days) if isinstance(expires_in_days, (int, str)) else None
+        # whole days only: int(7.5) would quietly make it 7, and True is not a number of days
+        whole = isinstance(expires_in_days, str) or (isinstance(expires_in_days, int)
+                                                     and not isinstance(expires_in_days, bool))
+        try:
+            days = int(expires_in_days) if whole else None
         except ValueError:
             days = None
         if days not in EXPIRY_CHOICES_DAYS:
@@ -164,3 +198,17 @@ class TokenService:
                 "expires_in_days",
                 f"Choose an expiry of {', '.join(map(str, EXPIRY_CHOICES_DAYS))} days or never.")
         return utcnow() + dt.timedelta(days=days)
+
+    @staticmethod
+    def _on_date(text) -> dt.datetime:
+        """The last second of a UTC date from tomorrow to EXPIRES_ON_MAX_DAYS ahead."""
+        today = utcnow().date()
+        last = today + dt.timedelta(days=EXPIRES_ON_MAX_DAYS)
+        try:
+            day = dt.date.fromisoformat(text) if isinstance(text, str) and _DATE.match(text) else None
+        except ValueError:
+            day = None
+        if day is None or not today < day <= last:
+            raise TokenInputError("expires_on", f"Choose a date from {today + dt.timedelta(days=1)} to {last} "
+                                                "(YYYY-MM-DD, UTC).")
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.timezone.utc)

@@ -1,4 +1,5 @@
 """KeptConnections: a thread's autocommit connection, kept between statements, retried once when dropped."""
+import contextlib
 import gc
 import threading
 
@@ -108,16 +109,33 @@ def test_close_closes_every_threads_connection(autocommit_engine, make_kept):
     assert [conn.closed for conn in connections] == [True, True]
 
 
-def test_a_thread_that_ends_gives_its_connection_back(autocommit_engine, make_kept):
+@contextlib.contextmanager
+def cycle_collector_off():
+    """No cyclic garbage collection inside the block, so nothing in it can depend on when one runs."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_a_thread_that_ends_gives_its_connection_back_with_its_thread_object(autocommit_engine, make_kept):
+    """The connection is tied to the thread's ``Thread`` object: it goes back to the pool when the
+    thread has ended and the last reference to that object goes (a server lets go of a worker thread
+    as it ends), at that very moment, by reference counting alone."""
     kept = make_kept(autocommit_engine)
     before = autocommit_engine.pool.checkedout()
-    worker = threading.Thread(target=lambda: kept.run(backend_of))
-    worker.start()
-    worker.join()
-    assert autocommit_engine.pool.checkedout() == before + 1
-    del worker
-    gc.collect()
-    assert autocommit_engine.pool.checkedout() == before
+    used = []
+    worker = threading.Thread(target=lambda: used.append(kept.run(lambda conn: conn)))
+    with cycle_collector_off():
+        worker.start()
+        worker.join()
+        [conn] = used
+        assert not conn.closed and autocommit_engine.pool.checkedout() == before + 1
+        del worker
+        assert conn.closed and autocommit_engine.pool.checkedout() == before
 
 
 @pytest.fixture

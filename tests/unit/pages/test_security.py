@@ -1,3 +1,4 @@
+"""The security log's ``?page=``: any value gives a positive page number, never more than ``MAX_PAGE``."""
 import pytest
 
 from tokensite.pages.security import MAX_PAGE, page_number

@@ -1,8 +1,9 @@
-"""``token.can()`` / ``token.cannot()`` (CONTRACT §5): exact, case-sensitive, ``*`` for all."""
+"""``token.can()`` / ``token.cannot()``: exact, case-sensitive, ``*`` for all."""
 import pytest
 
-from tokensite.models import ApiToken
-from tokensite.tokens import TRANSIENT_TOKEN
+from tokensite.tokens import TRANSIENT_TOKEN, AccessToken
+
+from . import bearer_token
 
 
 @pytest.mark.parametrize("abilities, ability, expected", [
@@ -21,8 +22,8 @@ from tokensite.tokens import TRANSIENT_TOKEN
     ([], "*", False),
     (["read"], "*", False),
 ])
-def test_api_token_can(abilities, ability, expected):
-    token = ApiToken(abilities=abilities)
+def test_a_bearer_token_can_what_its_abilities_hold(abilities, ability, expected):
+    token = bearer_token(abilities)
     assert token.can(ability) is expected
     assert token.cannot(ability) is not expected
 
@@ -37,4 +38,8 @@ def test_the_transient_token_has_no_row():
     assert TRANSIENT_TOKEN.transient
     assert TRANSIENT_TOKEN.id is None and TRANSIENT_TOKEN.name is None
     assert list(TRANSIENT_TOKEN.abilities) == ["*"]
-    assert not ApiToken(abilities=[]).transient
+    assert not bearer_token().transient
+
+
+def test_every_kind_of_request_token_is_an_access_token():
+    assert isinstance(TRANSIENT_TOKEN, AccessToken) and isinstance(bearer_token(), AccessToken)

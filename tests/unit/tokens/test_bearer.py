@@ -1,14 +1,15 @@
-"""The bearer hot path (CONTRACT §5): one read to authenticate, ``last_used_at`` written once per window."""
+"""The bearer hot path: one read to authenticate, ``last_used_at`` written once per window."""
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
 from tokensite.models import KEPT_CONNECTIONS, ApiToken, User
+from tokensite.testing import sql_statements
 from tokensite.tokens import format as token_format
 from tokensite.tokens.bearer import BearerLookup
 
-from ...sql import sql_statements, writes
+from ...sql import writes
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -30,7 +31,8 @@ def plaintext(engine):
 @pytest.fixture
 def lookup(app):
     """``lookup()``: a BearerLookup on the app's kept connections, as the app builds one."""
-    return lambda resolution=60: BearerLookup(app.registry[KEPT_CONNECTIONS], resolution)
+    return lambda resolution=60, expiration=None: BearerLookup(app.registry[KEPT_CONNECTIONS], resolution,
+                                                               expiration)
 
 
 def stored_last_used(engine):
@@ -45,6 +47,17 @@ def test_authenticate_reads_the_token_and_its_owner_in_one_statement(engine, pla
     assert (token.name, token.abilities, token.user.name, token.user.email) == ("ci", ("read",), "Ada",
                                                                                 "ada@example.com")
     assert token.can("read") and token.cannot("update") and not token.transient
+
+
+@pytest.mark.parametrize("global_minutes, expiry", [(None, None), (90, NOW + dt.timedelta(minutes=90))])
+def test_the_token_knows_when_it_stops_working(engine, plaintext, lookup, global_minutes, expiry):
+    token = lookup(expiration=global_minutes).authenticate(token_format.parse_credential(plaintext, "tks_"))
+    assert token.expiry == expiry
+    if expiry is None:
+        assert not token.is_expired(NOW + dt.timedelta(days=10000))
+    else:
+        assert not token.is_expired(expiry - dt.timedelta(seconds=1))
+        assert token.is_expired(expiry)
 
 
 def test_the_sanctum_form_needs_the_id_of_that_very_token(engine, plaintext, lookup):

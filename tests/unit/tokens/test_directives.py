@@ -1,4 +1,5 @@
-"""``add_token_permissions`` / ``set_default_token_permissions`` (CONTRACT §4)."""
+"""``add_token_permissions`` / ``set_default_token_permissions``: an ordered list without duplicates,
+never the wildcard, and defaults that must be registered (else a ConfigurationError at commit)."""
 import pytest
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationError

@@ -1,4 +1,4 @@
-"""The token string (CONTRACT §5): shape, checksum, hash, and every offline refusal."""
+"""The token string: shape, checksum, hash, and every offline refusal."""
 import hashlib
 import re
 import string

@@ -1,11 +1,11 @@
-"""The security policy (CONTRACT §6): ownership from the ACL AND abilities from the token."""
+"""The security policy: ownership from the ACL AND abilities from the token."""
 import pytest
 from pyramid import testing
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.security import Allowed, Denied
 from zope.interface.verify import verifyObject
 
-from tokensite.models import ApiToken, Post, User, dispose_engines
+from tokensite.models import Post, User, dispose_engines
 from tokensite.permissions import AccountPermission
 from tokensite.resources import PostCollection, PostResource, SiteRoot
 from tokensite.tokens import (
@@ -16,6 +16,8 @@ from tokensite.tokens import (
     TokenSecurityPolicy,
     uses_bearer,
 )
+
+from . import bearer_token
 
 OWNER, STRANGER = User(id=1, email="owner@example.com"), User(id=2, email="other@example.com")
 
@@ -52,7 +54,7 @@ def post_of(request, owner):
 
 
 def bearer(*abilities):
-    return ApiToken(id=3, abilities=list(abilities))
+    return bearer_token(abilities)
 
 
 def permits(request, user, token, context, permission):

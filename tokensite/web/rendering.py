@@ -2,25 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, subscriber
 
 from ..models import utcnow
-
-_LOCAL_PATH = re.compile(r"^/(?![/\\])[\x21-\x7e]*$")
-
-
-def safe_next(value) -> str | None:
-    """A local path to go to after sign-in; anything else (other hosts, ``//x``) is dropped.
-
-    Only visible ASCII: browsers drop tabs and newlines from a URL (so ``/<tab>/x`` is
-    ``//x``, another host), and control characters cannot go into a header at all.
-    """
-    if not isinstance(value, str) or "\\" in value or not _LOCAL_PATH.match(value):
-        return None
-    return value
+from .serialize import rfc3339
 
 
 def _plural(count: int, unit: str) -> str:
@@ -62,18 +49,18 @@ def exact_time(when: dt.datetime | None) -> str:
 
 
 def iso_time(when: dt.datetime | None) -> str:
-    """The value of a ``<time datetime="...">`` attribute, in UTC."""
-    return "" if when is None else as_utc(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The value of a ``<time datetime="...">`` attribute: RFC 3339 in UTC, as the API writes times."""
+    return rfc3339(when) or ""
 
 
 def menu(request) -> list[tuple[str, str]]:
     """The signed-in header's links, in order; API Tokens only with the API feature on."""
-    items = [("/dashboard", "Dashboard")]
+    routes = [("dashboard", "Dashboard")]
     if request.registry.tokensite.api_enabled:
-        items.append(("/user/api-tokens", "API Tokens"))
-    items += [("/user/security", "Security log"), (request.route_path("accounts.sessions"), "Browser Sessions"),
-              ("/user/account", "Account")]
-    return items
+        routes.append(("tokens.index", "API Tokens"))
+    routes += [("security.log", "Security log"), ("accounts.sessions", "Browser Sessions"),
+               ("accounts.account", "Account")]
+    return [(request.route_path(name), label) for name, label in routes]
 
 
 @subscriber(BeforeRender)

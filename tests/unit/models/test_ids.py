@@ -1,7 +1,7 @@
 """Ids from untrusted text: only what a 32-bit INTEGER column can hold."""
 import pytest
 
-from tokensite.ids import MAX_ID, parse_id
+from tokensite.models.ids import MAX_ID, parse_id
 
 
 @pytest.mark.parametrize(("text", "expected"), [

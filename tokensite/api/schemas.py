@@ -1,0 +1,100 @@
+"""The API's JSON schemas, parameters and headers, as the OpenAPI document gives them."""
+from __future__ import annotations
+
+from ..models.ids import MAX_ID
+from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from ..tokens.service import EXPIRY_CHOICES_DAYS
+from ..web.errors import ErrorCode
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _header(description, schema=None):
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+POST_ID = {"name": "id", "in": "path", "required": True, "description": "The post's id.",
+           "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+PAGE_PARAMETERS = (
+    {"name": "limit", "in": "query", "required": False, "description": "Posts per page.",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}},
+    {"name": "cursor", "in": "query", "required": False,
+     "description": "The opaque `next` of the previous page (empty: the first page); anything else is a 422.",
+     "schema": {"type": "string"}},
+)
+# U+0000 is refused with a 422 too (PostgreSQL text cannot hold it); a "pattern" saying so would
+# make every client-side generator and validator slower for little gain
+_TITLE = {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH,
+          "description": "Trimmed; must not be blank or contain U+0000."}
+_BODY = {"type": "string", "maxLength": BODY_MAX_LENGTH, "description": "Must not contain U+0000."}
+
+_SCHEMAS = {
+    "User": {"type": "object", "required": ["id", "name", "email"],
+             "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                            "email": {"type": "string", "format": "email"}}},
+    "Token": {"type": "object",
+              "required": ["id", "name", "abilities", "created_at", "last_used_at", "expires_at",
+                           "transient"],
+              "properties": {"id": {"type": ["integer", "null"]}, "name": {"type": ["string", "null"]},
+                             "abilities": {"type": "array", "items": {"type": "string"}},
+                             "created_at": _TIME, "last_used_at": _TIME, "expires_at": _TIME,
+                             "transient": {"type": "boolean", "description": "true for the session "
+                                                                             "cookie's token (nulls, `*`)"}}},
+    "RotatedToken": {"allOf": [ref("Token"), {"type": "object", "required": ["token"], "properties": {
+        "token": {"type": "string", "description": "The new plaintext; it is never shown again."}}}]},
+    "Rotation": {"type": "object", "properties": {"expires_in_days": {
+        "oneOf": [{"type": "integer", "enum": list(EXPIRY_CHOICES_DAYS)}, {"type": "string", "const": "never"}],
+        "description": "A new expiry counted from the rotation; without it the token keeps its expiry."}}},
+    "Post": {"type": "object", "required": ["id", "owner_id", "title", "body", "created_at", "updated_at"],
+             "properties": {"id": {"type": "integer"}, "owner_id": {"type": "integer"},
+                            "title": {"type": "string"}, "body": {"type": "string"},
+                            "created_at": _TIME, "updated_at": _TIME}},
+    "PostInput": {"type": "object", "required": ["title"], "properties": {"title": _TITLE, "body": _BODY}},
+    "PostPatch": {"type": "object", "properties": {"title": _TITLE, "body": _BODY},
+                  "anyOf": [{"required": ["title"]}, {"required": ["body"]}]},
+    "PostPage": {"type": "object", "required": ["items", "next"],
+                 "properties": {"items": {"type": "array", "items": ref("Post")},
+                                "next": {"type": ["string", "null"],
+                                         "description": "`cursor` of the next page"}}},
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "enum": [str(code) for code in ErrorCode]},
+                                "message": {"type": "string"},
+                       "required": {"type": "string",
+                                    "description": "the missing ability (insufficient_scope)"},
+                       "fields": {"type": "object", "description": "messages per invalid field (422)",
+                                  "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}},
+}
+
+COMPONENTS = {
+    "securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer",
+                   "description": "A personal API token from /user/api-tokens "
+                                  "(or Sanctum's `<id>|<token>`)."},
+        "session": {"type": "apiKey", "in": "cookie", "name": "tokensite_session",
+                    "description": "First-party requests from the signed-in site; ignored when an "
+                                   "Authorization header is sent."},
+        "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                 "description": "With the session cookie, unsafe methods also need the page's CSRF token."},
+    },
+    "headers": {
+        "WWW-Authenticate": _header("RFC 6750 challenge"),
+        "Allow": _header("The methods this path accepts"),
+        "RateLimit-Limit": _header("Requests allowed per window for this token", {"type": "integer"}),
+        "RateLimit-Remaining": _header("Requests left in this window", {"type": "integer"}),
+        "RateLimit-Reset": _header("Seconds until the window resets", {"type": "integer"}),
+        "Retry-After": _header("Seconds to wait", {"type": "integer"}),
+        "Tokensite-Token-Expiration": _header(
+            "When the bearer token expires (RFC 3339 UTC); only for tokens that expire",
+            {"type": "string", "format": "date-time"}),
+    },
+    "schemas": _SCHEMAS,
+}
+
+
