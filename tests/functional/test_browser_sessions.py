@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from tokensite.events import EventTag
 from tokensite.models import SecurityEvent, utcnow
 from tokensite.sessions import COOKIE_NAME
+from tokensite.testing import sql_statements
 
 from ..client import PASSWORD, Browser
-from ..sql import rows, sql_statements, writes
+from ..sql import rows, writes
 
 SESSIONS = "/user/sessions"
 FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, BrowserSession, Post, SecurityEvent, User, is_storable
+from ..models.user import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from . import passwords
 # deliberately simple: one @, no spaces or control characters, a dot in the domain; the inbox is
 # the real check

@@ -12,10 +12,7 @@ from ..events import EventTag, record_event
 from ..permissions import AccountPermission
 from . import service
 from .browser_sessions import end_other_sessions, sessions_of
-
-DASHBOARD = "/dashboard"
-ACCOUNT = "/user/account"
-from .browser_sessions import end_other_sessions, sessions_of
+from .next_path import safe_next
 
 
 def sign_in(request, user) -> HTTPSeeOther:

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from tokensite.models import BrowserSession, User
 from tokensite.sessions.store import SessionStore
-
-from ...sql import sql_statements
+from tokensite.testing import sql_statements
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
