@@ -13,7 +13,8 @@ def main(global_config, **settings):
         config.include(".settings")      # the site's tokensite.* parsed and checked once
         config.include(".models")        # engine, pyramid_tm, pyramid_retry, request.dbsession
         config.include(".sessions")      # browser sessions on the server, CSRF on by default
-        config.include(".ratelimit")     # per-token API limit, sign-in throttle
+        config.include(".proxy")         # request.client_ip, believing only trusted proxies
+        config.include(".ratelimit")     # per-token API limit; sign-in, registration, anonymous API throttles
         config.include(".tokens")        # the add-on: policy, request.token/user, directives, its settings
         config.include(".permissions")   # create/read/update/delete, default read
         config.include("pyramid_jinja2")

@@ -81,7 +81,7 @@ def record_event(request, tag: EventTag, user=None, token=None, **details) -> Se
     event = SecurityEvent(
         user_id=user.id,
         tag=str(EventTag(tag)),
-        ip_address=_clip(request.client_addr, IP_MAX_LENGTH),
+        ip_address=_clip(request.client_ip, IP_MAX_LENGTH),
         user_agent=_clip(request.user_agent, USER_AGENT_MAX_LENGTH),
         token_id=None if token is None else token.id,
         token_name=None if token is None else token.name,

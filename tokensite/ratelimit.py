@@ -1,4 +1,5 @@
-"""Rate limits on the `limits` library: per API token, and failed sign-ins per email + IP.
+"""Rate limits on the `limits` library: per API token, failed sign-ins per email + IP, API
+requests without usable credentials per IP, registrations per IP (IP: ``request.client_ip``).
 
 The storage is shared by every worker when it is Redis (``tokensite.ratelimit.storage
 = redis://...``, through `limits`); ``memory://`` counts per process and suits
@@ -120,3 +121,5 @@ def includeme(config):
     config.registry.rate_limit_storage = counters
     config.registry.api_rate_limiter = RateLimiter(counters, settings.ratelimit_api, "api")
     config.registry.login_rate_limiter = RateLimiter(counters, settings.ratelimit_login, "login")
+    config.registry.anonymous_rate_limiter = RateLimiter(counters, settings.ratelimit_anonymous, "anonymous")
+    config.registry.register_rate_limiter = RateLimiter(counters, settings.ratelimit_register, "register")

@@ -9,6 +9,7 @@ committed without them.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 
@@ -44,6 +45,9 @@ class Settings:
     ratelimit_storage: str = "memory://"
     ratelimit_api: str = "600/minute"
     ratelimit_login: str = "5/minute"
+    ratelimit_anonymous: str = "60/minute"
+    ratelimit_register: str = "10/hour"
+    proxy_trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -72,6 +76,17 @@ def parse(settings: dict) -> Settings:
             raise ConfigurationError(f"{key} must look like '600/minute', not {value!r}")
         return value
 
+    def networks(key):
+        parsed = []
+        for entry in (read.raw(key) or "").split():
+            try:
+                parsed.append(ipaddress.ip_network(entry))
+            except ValueError as error:
+                raise ConfigurationError(
+                    f"{key} must be space-separated IP addresses or networks (10.0.0.0/8), "
+                    f"not {entry!r}: {error}") from None
+        return tuple(parsed)
+
     return Settings(
         api_enabled=read.boolean("tokensite.features.api", defaults.api_enabled),
         api_prefix=read.path_prefix("tokensite.api.prefix", defaults.api_prefix),
@@ -83,6 +98,9 @@ def parse(settings: dict) -> Settings:
         ratelimit_storage=read.text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),
+        ratelimit_anonymous=rate("tokensite.ratelimit.anonymous", defaults.ratelimit_anonymous),
+        ratelimit_register=rate("tokensite.ratelimit.register", defaults.ratelimit_register),
+        proxy_trusted=networks("tokensite.proxy.trusted"),
     )
 
 

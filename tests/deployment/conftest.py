@@ -106,6 +106,10 @@ def write_ini(path: Path, database_url: str, redis_url: str, settings: dict) -> 
     app["tokensite.session.secret"] = secrets.token_urlsafe(48)
     app["tokensite.ratelimit.storage"] = redis_url.replace("%", "%%")
     app["pyramid.reload_templates"] = "false"
+    # every request of the session comes from 127.0.0.1: the per-address throttles stay out of the way
+    # unless a test sets them
+    app["tokensite.ratelimit.register"] = "100000/hour"
+    app["tokensite.ratelimit.anonymous"] = "100000/minute"
     for key, value in settings.items():
         app[key] = str(value)
     ini["server:main"]["listen"] = "127.0.0.1:0"

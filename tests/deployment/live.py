@@ -2,8 +2,9 @@
 
 A :class:`Server` is ``pserve`` on a .ini written by the test, listening on
 127.0.0.1 port 0: the operating system picks a free port, which waitress reports
-in its "Serving on" log line.  Each server runs in its own process group, so
-stopping it never leaves a worker behind.
+in its "Serving on" log line (a :class:`GunicornServer`, in its "Listening at"
+line).  Each server runs in its own process group, so stopping it never leaves a
+worker behind.
 """
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from ..client import csrf_in, new_token_in
 STARTUP_SECONDS = 30
 STOP_SECONDS = 10
 REQUEST_SECONDS = 15
-_SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
 BIN = Path(sys.executable).parent
 
 
@@ -38,6 +38,8 @@ def clean_environment() -> dict:
 
 class Server:
     """One ``pserve <ini>`` process; ``url`` once it serves."""
+
+    serving = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
 
     def __init__(self, name: str, ini: Path, log: Path):
         self.name = name
@@ -53,14 +55,17 @@ class Server:
     def start(self) -> None:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "pserve"), str(self.ini)], stdin=subprocess.DEVNULL, stdout=log,
+                self.command(), stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, env=clean_environment(), cwd=self.ini.parent,
                 start_new_session=True)
+
+    def command(self) -> list[str]:
+        return [str(BIN / "pserve"), str(self.ini)]
 
     def wait_until_serving(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
-            match = _SERVING.search(self.log_text())
+            match = self.serving.search(self.log_text())
             if match:
                 self.port = int(match.group(1))
                 return
@@ -89,6 +94,15 @@ class Server:
 
     def __repr__(self):
         return f"<Server {self.name} {self.url}>"
+
+
+class GunicornServer(Server):
+    """``gunicorn --paste <ini>``, the README's command (one worker; the ini's [server:main] is unused)."""
+
+    serving = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+    def command(self) -> list[str]:
+        return [str(BIN / "gunicorn"), "--paste", str(self.ini), "-w", "1", "-b", "127.0.0.1:0"]
 
 
 @dataclasses.dataclass

@@ -105,6 +105,7 @@ def test_bad_authorization_is_a_401_and_changes_nothing(app, engine, user, token
 
     @given(authorization=authorizations(token, token_id))
     def check(authorization):
+        app.registry.rate_limit_storage.reset()  # each example is one anonymous request of many
         before = snapshot(engine)
         response = call(app, method, path.replace("/1", f"/{post_id}"), authorization=authorization)
         assert_refused_changes_nothing(engine, before, response, {401})
@@ -221,6 +222,7 @@ def test_register_form_never_fails(app, engine, browser):
     @given(fields=st.lists(st.tuples(st.sampled_from(["name", "email", "password", "password_confirmation"]),
                                      form_text), max_size=6))
     def check(fields):
+        app.registry.rate_limit_storage.reset()  # each example is one registration of many
         before = snapshot(engine)
         response = browser.form_post("/register", fields + [("csrf_token", csrf)], csrf=False)
         assert_refused_changes_nothing(engine, before, response, {303, 400})

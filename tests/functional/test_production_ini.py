@@ -61,6 +61,7 @@ def test_it_loads_with_the_environment(environ, load, database_url):
     assert settings.session_secret == SESSION_SECRET
     assert settings.session_secure is True
     assert settings.ratelimit_storage == "redis://127.0.0.1:6379/0"
+    assert [str(network) for network in settings.proxy_trusted] == ["127.0.0.1/32", "::1/128"]
     assert SESSION_SECRET not in repr(settings)
 
 

@@ -18,6 +18,8 @@ def test_defaults():
     assert (settings.api_enabled, settings.api_prefix) == (True, "/api")
     assert (settings.ratelimit_storage, settings.ratelimit_api, settings.ratelimit_login) == (
         "memory://", "600/minute", "5/minute")
+    assert (settings.ratelimit_anonymous, settings.ratelimit_register, settings.proxy_trusted) == (
+        "60/minute", "10/hour", ())
 
 
 @pytest.mark.parametrize("key, value, field, expected", [
@@ -33,6 +35,8 @@ def test_defaults():
      "redis://127.0.0.1:6379/1"),
     ("tokensite.ratelimit.api", "60/second", "ratelimit_api", "60/second"),
     ("tokensite.ratelimit.login", "10 per hour", "ratelimit_login", "10 per hour"),
+    ("tokensite.ratelimit.anonymous", "100/minute", "ratelimit_anonymous", "100/minute"),
+    ("tokensite.ratelimit.register", "3/day", "ratelimit_register", "3/day"),
 ])
 def test_ini_values(key, value, field, expected):
     assert getattr(parse({key: value}), field) == expected
@@ -42,6 +46,9 @@ def test_ini_values(key, value, field, expected):
     ("tokensite.api.prefix", "/"),
     ("tokensite.ratelimit.api", "lots"),
     ("tokensite.ratelimit.login", "5/fortnight"),
+    ("tokensite.ratelimit.anonymous", "unlimited"),
+    ("tokensite.ratelimit.register", "10/week"),
+    ("tokensite.proxy.trusted", "nginx"),
     ("tokensite.features.api", "maybe"),
     ("tokensite.features.api", "disabled"),
     ("tokensite.session.secure", "sometimes"),

@@ -39,6 +39,14 @@ class RegisterViews:
     @view_config(request_method="POST")
     def submit(self):
         params = self.request.POST
+        # every attempt counts, made or refused: a flood of accounts from one address stops here
+        verdict = self.request.registry.register_rate_limiter.hit(f"{self.request.client_ip}")
+        if not verdict.allowed:
+            self.request.response.status = 429
+            self.request.response.headers["Retry-After"] = str(verdict.reset_after)
+            return {"values": {"name": params.get("name", ""), "email": params.get("email", "")},
+                    "errors": {"form": "Too many registrations from your address. "
+                                       f"Try again in {verdict.reset_after} seconds."}}
         try:
             user = service.register(self.request.dbsession, params.get("name"), params.get("email"),
                                     params.get("password"), params.get("password_confirmation"))
@@ -73,7 +81,7 @@ class LoginViews:
         request = self.request
         email = service.normalize_email(request.POST.get("email"))
         password = request.POST.get("password")
-        throttle_key = f"{email}|{request.client_addr}"
+        throttle_key = f"{email}|{request.client_ip}"
         limiter = request.registry.login_rate_limiter
         page = {"email": request.POST.get("email", ""),
                 "next": safe_next(request.POST.get("next"), request.script_name)}
@@ -115,7 +123,7 @@ class AccountViews:
 
     def __init__(self, request):
         self.request = request
-        self.throttle_key = f"account:{request.user.id if request.user else ''}|{request.client_addr}"
+        self.throttle_key = f"account:{request.user.id if request.user else ''}|{request.client_ip}"
 
     def page(self, errors=None, form=None, status=200):
         self.request.response.status = status

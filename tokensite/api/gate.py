@@ -32,6 +32,11 @@ def _admit(request) -> None:
     """Authenticate and count the request; annotate its response with the limit and the expiry."""
     token = request.token
     if token is None:
+        # no usable credentials: counted per client IP, so guessing tokens is throttled too
+        anonymous = request.registry.anonymous_rate_limiter.hit(request.client_ip or "unknown")
+        if not anonymous.allowed:
+            raise AppError(429, ErrorCode.RATE_LIMITED, "Too many requests without valid credentials; "
+                           f"try again in {anonymous.reset_after} seconds.", anonymous.headers())
         raise Unauthenticated()
     # a signed-in browser's requests count against its user
     key = f"user:{request.user.id}" if token.transient else f"token:{token.id}"

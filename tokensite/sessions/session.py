@@ -180,7 +180,7 @@ class SiteSession(dict):
         request = self._request
         data = self._data()
         self._new_secret, self._record = self._store.start(request.dbsession, user_id, data,
-                                                           request.client_addr, request.user_agent)
+                                                           request.client_ip, request.user_agent)
         self._saved, self._touch = copy.deepcopy(data), False
         self.new, self.created = True, self._record.created_at.timestamp()
         self._save_at_commit()
@@ -209,7 +209,7 @@ class SiteSession(dict):
         request = self._request
         self._store.save(request.dbsession, self._record.id, data=data if changed else None,
                          active_at=self._now if self._touch else None,
-                         ip=request.client_addr, user_agent=request.user_agent)
+                         ip=request.client_ip, user_agent=request.user_agent)
         self._saved, self._touch = copy.deepcopy(data), False
 
     # -- the cookie
