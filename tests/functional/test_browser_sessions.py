@@ -141,7 +141,9 @@ def test_a_replayed_dead_cookie_is_removed_from_the_browser(user):
     thief = user.new_client()
     thief.set_cookie(COOKIE_NAME, stolen)
     res = thief.get("/dashboard", status=303)
-    assert any(name == "Set-Cookie" and value.startswith(COOKIE_NAME + "=;") for name, value in res.headerlist)
+    cookies = [value for name, value in res.headerlist if name == "Set-Cookie"]
+    assert [cookie.split(";")[0] for cookie in cookies] == [COOKIE_NAME + "="]
+    assert "Max-Age=0" in cookies[0]
 
 
 def test_signing_in_always_starts_a_new_session(user, engine):
@@ -387,7 +389,8 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(user, 
     assert not is_signed_in(phone)
     assert is_signed_in(user)
     assert [row["public_id"] for row in session_rows(engine)] == [mine["public_id"]]
-    assert event_tags(engine, user.account.id)[-2:] == [EventTag.PASSWORD_CHANGED, EventTag.OTHER_SESSIONS_SIGNED_OUT]
+    assert event_tags(engine, user.account.id)[-2:] == [EventTag.PASSWORD_CHANGED,
+                                                        EventTag.OTHER_SESSIONS_SIGNED_OUT]
 
 
 def test_deleting_the_account_ends_every_session(user, other_user, engine):
@@ -401,3 +404,12 @@ def test_deleting_the_account_ends_every_session(user, other_user, engine):
 def test_the_menu_links_to_the_sessions_page(user):
     links = [a["href"] for a in user.get("/dashboard").html.find(id="main-menu").find_all("a")]
     assert SESSIONS in links
+
+
+def test_behind_a_trusted_proxy_the_list_shows_the_clients_address(app, make_app):
+    """(``app`` too: its fixture empties the tables afterwards.)"""
+    client = Browser(make_app({"tokensite.proxy.trusted": "127.0.0.1"}))
+    client.extra_environ["HTTP_X_FORWARDED_FOR"] = "198.51.100.23"
+    client.new_user_here()
+    [row] = listed(client)
+    assert row.find(class_="ip").text == "198.51.100.23"

@@ -25,7 +25,7 @@ class Device:
 
 @functools.lru_cache(maxsize=1024)
 def device_of(user_agent: str | None) -> Device:
-    """Browser and operating system read from a User-Agent by ua-parser (the families, e.g. Firefox, Linux)."""
+    """Browser and operating system read from a User-Agent by ua-parser (families: Firefox, Linux)."""
     result = ua_parser.parse(user_agent or "")
     browser = result.user_agent.family if result.user_agent and result.user_agent.family != "Other" else None
     system = result.os.family if result.os and result.os.family != "Other" else None

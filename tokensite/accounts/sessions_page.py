@@ -41,7 +41,8 @@ class SessionViews:
         if refusal:
             return refusal
         password = request.POST.get("password")
-        if not isinstance(password, str) or not passwords.verify_password(request.user.password_hash, password):
+        right = isinstance(password, str) and passwords.verify_password(request.user.password_hash, password)
+        if not right:
             return self.account.refused(
                 AccountInputError({"password": "This is not your password; no session was signed out."}),
                 FORM, "password")

@@ -43,7 +43,8 @@ def prune_sessions(config_uri: str, batch_size: int, stdout) -> int:
 
 
 def main(argv=None, stdout=None) -> int:
-    parser = argparse.ArgumentParser(prog=PROG, description="Delete the rows of browser sessions that have ended.")
+    parser = argparse.ArgumentParser(prog=PROG,
+                                     description="Delete the rows of browser sessions that have ended.")
     parser.add_argument("config_uri", help="the .ini file, e.g. production.ini")
     parser.add_argument("--batch-size", type=bounded_int(1, MAX_BATCH_SIZE), default=DEFAULT_BATCH_SIZE,
                         help=f"sessions deleted per transaction (default {DEFAULT_BATCH_SIZE})")

@@ -219,7 +219,8 @@ class SiteSession(dict):
             return  # the API never starts, renews or ends a session cookie
         if self._record is not None:
             if self._new_secret is not None:
-                factory.set_cookie(response, self._new_secret, max_age=int(self._store.lifetime.total_seconds()))
+                lifetime = int(self._store.lifetime.total_seconds())
+                factory.set_cookie(response, self._new_secret, max_age=lifetime)
             return
         data = self._data()
         if data:

@@ -87,13 +87,15 @@ class SessionStore:
         now = self.clock()
         row = BrowserSession(public_id=secrets.token_urlsafe(16), secret_hash=hash_secret(secret),
                              user_id=user_id, data=data, created_at=now, last_active_at=now,
-                             ip_address=_clip(ip, IP_MAX_LENGTH), user_agent=_clip(user_agent, USER_AGENT_MAX_LENGTH))
+                             ip_address=_clip(ip, IP_MAX_LENGTH),
+                             user_agent=_clip(user_agent, USER_AGENT_MAX_LENGTH))
         dbsession.add(row)
         dbsession.flush()
         return secret, row
 
     def save(self, dbsession: Session, session_id: int, *, data: dict | None = None,
-             active_at: dt.datetime | None = None, ip: str | None = None, user_agent: str | None = None) -> None:
+             active_at: dt.datetime | None = None, ip: str | None = None,
+             user_agent: str | None = None) -> None:
         """Write the session's new ``data`` and/or its activity (time, address, browser)."""
         values = {}
         if data is not None:
@@ -102,8 +104,8 @@ class SessionStore:
             values.update(last_active_at=active_at, ip_address=_clip(ip, IP_MAX_LENGTH),
                           user_agent=_clip(user_agent, USER_AGENT_MAX_LENGTH))
         if values:
-            dbsession.execute(sa.update(BrowserSession).where(BrowserSession.id == session_id).values(**values)
-                              .execution_options(synchronize_session=False))
+            dbsession.execute(sa.update(BrowserSession).where(BrowserSession.id == session_id)
+                              .values(**values).execution_options(synchronize_session=False))
 
     def end(self, dbsession: Session, session_id: int) -> None:
         dbsession.execute(sa.delete(BrowserSession).where(BrowserSession.id == session_id)

@@ -6,8 +6,8 @@ from tokensite.accounts.browser_sessions import Device, device_of
 CASES = {
     "Firefox on Linux": ("Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
                          Device("Firefox", "Linux")),
-    "Chrome on a Mac": ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-                        "Chrome/120.0.0.0 Safari/537.36", Device("Chrome", "Mac OS X")),
+    "Chrome on a Mac": ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+                        "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", Device("Chrome", "Mac OS X")),
     "Edge on Windows": ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
                         "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", Device("Edge", "Windows")),
     "a script": ("curl/8.5.0", Device("curl", "Unknown OS")),

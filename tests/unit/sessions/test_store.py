@@ -1,4 +1,5 @@
-"""The session table's rules: what is live, when activity is written, what is stored (on the suite's database)."""
+"""The session table's rules: what is live, when activity is written, what is stored (on the suite's
+database)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +61,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("created_ago, active_ago, live", CASES.values(), ids=CASES.keys())
-def test_live_and_expired_split_the_rows_at_the_boundaries(engine, store, user_id, created_ago, active_ago, live):
+def test_live_and_expired_split_the_rows_at_the_boundaries(engine, store, user_id, created_ago, active_ago,
+                                                           live):
     row_id = add_session(engine, user_id, NOW - created_ago * SECOND, NOW - active_ago * SECOND)
     assert (row_id in ids_where(engine, store.live(NOW))) is live
     assert (row_id in ids_where(engine, store.expired(NOW))) is not live
@@ -87,7 +89,8 @@ def test_start_stores_the_hash_of_the_secret_and_a_separate_public_id(engine, st
         assert store.find(session, row.public_id) is None
 
 
-@pytest.mark.parametrize("secret", ["", "short", "A" * 42, "A" * 44, "A" * 42 + "=", "A" * 42 + "\u00e9", None])
+@pytest.mark.parametrize("secret", ["", "short", "A" * 42, "A" * 44, "A" * 42 + "=", "A" * 42 + "\u00e9",
+                                    None])
 def test_a_malformed_secret_is_refused_without_a_query(engine, store, secret):
     with Session(engine) as session, sql_statements() as statements:
         assert store.find(session, secret) is None
