@@ -14,7 +14,7 @@ def main(global_config, **settings):
         config.include(".bodies")        # body size, charset and media type, before anything reads the body
         config.include(".headers")       # CSP, nosniff, no framing; no-store for personal responses
         config.include(".models")        # engine, pyramid_tm, pyramid_retry, request.dbsession
-        config.include(".sessions")      # signed cookie sessions, CSRF on by default
+        config.include(".sessions")      # browser sessions on the server, CSRF on by default
         config.include(".proxy")         # request.client_ip, believing only trusted proxies
         config.include(".ratelimit")     # per-token API limit; sign-in, registration, anonymous API throttles
         config.include(".tokens")        # the add-on: policy, request.token/user, directives, its settings

@@ -25,6 +25,8 @@ class EventTag(StrEnum):
     SIGN_IN_FAILED = "account:sign_in_failed"
     SIGNED_OUT = "account:signed_out"
     PASSWORD_CHANGED = "account:password_changed"
+    OTHER_SESSIONS_SIGNED_OUT = "account:other_sessions_signed_out"
+    SESSION_ENDED = "account:session_ended"
     TOKEN_CREATED = "token:created"
     TOKEN_PERMISSIONS_CHANGED = "token:permissions_changed"
     TOKEN_REGENERATED = "token:regenerated"
@@ -43,6 +45,8 @@ _LABELS = {
     EventTag.SIGN_IN_FAILED: "Failed sign-in",
     EventTag.SIGNED_OUT: "Signed out",
     EventTag.PASSWORD_CHANGED: "Password changed",
+    EventTag.OTHER_SESSIONS_SIGNED_OUT: "Other browser sessions signed out",
+    EventTag.SESSION_ENDED: "Browser session signed out",
     EventTag.TOKEN_CREATED: "API token created",
     EventTag.TOKEN_PERMISSIONS_CHANGED: "API token permissions changed",
     EventTag.TOKEN_REGENERATED: "API token regenerated",

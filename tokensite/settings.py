@@ -42,6 +42,8 @@ class Settings:
     api_prefix: str = "/api"
     session_secret: str | None = dataclasses.field(default=None, repr=False)  # never in a log line
     session_secure: bool = False
+    session_idle_timeout_seconds: int = 7200
+    session_lifetime_seconds: int = 1209600
     ratelimit_storage: str = "memory://"
     ratelimit_api: str = "600/minute"
     ratelimit_login: str = "5/minute"
@@ -93,6 +95,9 @@ def parse(settings: dict) -> Settings:
         api_prefix=read.path_prefix("tokensite.api.prefix", defaults.api_prefix),
         session_secret=settings.get("tokensite.session.secret") or None,
         session_secure=read.boolean("tokensite.session.secure", defaults.session_secure),
+        session_idle_timeout_seconds=read.integer(
+            "tokensite.session.idle_timeout", defaults.session_idle_timeout_seconds, 1),
+        session_lifetime_seconds=read.integer("tokensite.session.lifetime", defaults.session_lifetime_seconds, 1),
         ratelimit_storage=read.text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),

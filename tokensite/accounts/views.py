@@ -11,6 +11,7 @@ from pyramid_retry import mark_error_retryable
 from ..events import EventTag, record_event
 from ..permissions import AccountPermission
 from . import service
+from .browser_sessions import end_other_sessions, sessions_of
 from .next_path import safe_next
 
 
@@ -126,7 +127,7 @@ class AccountViews:
 
     def page(self, errors=None, form=None, status=200):
         self.request.response.status = status
-        return {"errors": errors or {}, "form": form}
+        return {"errors": errors or {}, "form": form, "browser_sessions": sessions_of(self.request)}
 
     def throttled(self, form: str, field: str):
         """The 429 page when too many wrong passwords were tried, else None.
@@ -163,10 +164,11 @@ class AccountViews:
             return self.refused(error, "password", "current_password")
         request.registry.login_rate_limiter.clear(self.throttle_key)
         record_event(request, EventTag.PASSWORD_CHANGED)
-        # the new fingerprint ends every other session; this one carries it and stays
-        headers = remember(request, str(request.user.id), user=request.user)
+        ended = end_other_sessions(request)  # whoever knew the old password is signed out; this session stays
+        if ended:
+            record_event(request, EventTag.OTHER_SESSIONS_SIGNED_OUT, sessions=ended)
         request.session.flash("Your password was changed. Your other sessions were signed out.")
-        return HTTPSeeOther(location=request.route_path("accounts.account"), headers=headers)
+        return HTTPSeeOther(location=request.route_path("accounts.account"))
 
     @view_config(route_name="accounts.delete", request_method="POST")
     def delete(self):

@@ -11,6 +11,7 @@ import zope.sqlalchemy
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from .browser_session import BrowserSession  # noqa: F401
 from .event import SecurityEvent  # noqa: F401
 from .kept import KeptConnections
 from .meta import Base, is_storable, utcnow  # noqa: F401

@@ -34,35 +34,36 @@ def prunable(hours: int, expiration_minutes: int | None, now: dt.datetime):
     return condition
 
 
-def prune(engine: sa.Engine, condition, batch_size: int = DEFAULT_BATCH_SIZE, progress=None) -> int:
-    """Delete every token matching ``condition``, ``batch_size`` per transaction; the number deleted.
+def prune(engine: sa.Engine, condition, batch_size: int = DEFAULT_BATCH_SIZE, progress=None, model=ApiToken) -> int:
+    """Delete every row of ``model`` (tokens unless told) matching ``condition``, ``batch_size`` per
+    transaction; the number deleted.
 
     The DELETE repeats the condition, so a row changed since the SELECT is left alone.
     """
     # no ORDER BY: the database then walks the expires_at (and created_at) index straight to
     # the expired rows, instead of stepping over every live token in id order for each batch
-    select = sa.select(ApiToken.id).where(condition).limit(batch_size)
+    select = sa.select(model.id).where(condition).limit(batch_size)
     deleted = 0
     while True:
         with engine.begin() as conn:
             ids = conn.scalars(select).all()
             if not ids:
                 return deleted
-            deleted += conn.execute(sa.delete(ApiToken).where(ApiToken.id.in_(ids), condition)).rowcount
+            deleted += conn.execute(sa.delete(model).where(model.id.in_(ids), condition)).rowcount
         if progress is not None:
             progress(deleted)
 
 
-def count(engine: sa.Engine, condition) -> int:
+def count(engine: sa.Engine, condition, model=ApiToken) -> int:
     with engine.connect() as conn:
-        return conn.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(condition))
+        return conn.scalar(sa.select(sa.func.count()).select_from(model).where(condition))
 
 
-def terminal_progress(total: int, stream):
+def terminal_progress(total: int, stream, prog: str = PROG):
     """A one-line progress display that rewrites itself."""
     def show(deleted):
         percent = 100 * deleted // total if total else 100
-        stream.write(f"\r{PROG}: {deleted} of {total} deleted ({percent}%)")
+        stream.write(f"\r{prog}: {deleted} of {total} deleted ({percent}%)")
         stream.flush()
     return show
 
