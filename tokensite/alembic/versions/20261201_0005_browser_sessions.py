@@ -10,7 +10,7 @@ from alembic import op
 from tokensite.models.meta import UTCDateTime
 
 revision = "0005"
-down_revision = "0003"  # integrator: set down_revision to "0004"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
