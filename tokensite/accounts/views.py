@@ -15,6 +15,21 @@ from .browser_sessions import end_other_sessions, sessions_of
 from .next_path import safe_next
 
 
+def wait_when_throttled(request, limiter, key: str) -> int | None:
+    """Count one attempt for ``key``; past the limit, make this a 429 with ``Retry-After`` and
+    return the seconds to wait (None within the limit).
+
+    The attempt is counted before anything is checked: one atomic hit in the shared storage,
+    so concurrent attempts on any number of workers get the limit in all.
+    """
+    verdict = limiter.hit(key)
+    if verdict.allowed:
+        return None
+    request.response.status = 429
+    request.response.headers["Retry-After"] = str(verdict.reset_after)
+    return verdict.reset_after
+
+
 def sign_in(request, user) -> HTTPSeeOther:
     """Start a fresh session for ``user``: new session and CSRF token, so that a
     session fixed by an attacker before sign-in is worth nothing after it."""
@@ -40,13 +55,11 @@ class RegisterViews:
     def submit(self):
         params = self.request.POST
         # every attempt counts, made or refused: a flood of accounts from one address stops here
-        verdict = self.request.registry.register_rate_limiter.hit(f"{self.request.client_ip}")
-        if not verdict.allowed:
-            self.request.response.status = 429
-            self.request.response.headers["Retry-After"] = str(verdict.reset_after)
+        wait = wait_when_throttled(self.request, self.request.registry.register_rate_limiter,
+                                   f"{self.request.client_ip}")
+        if wait is not None:
             return {"values": {"name": params.get("name", ""), "email": params.get("email", "")},
-                    "errors": {"form": "Too many registrations from your address. "
-                                       f"Try again in {verdict.reset_after} seconds."}}
+                    "errors": {"form": f"Too many registrations from your address. Try again in {wait} seconds."}}
         try:
             user = service.register(self.request.dbsession, params.get("name"), params.get("email"),
                                     params.get("password"), params.get("password_confirmation"))
@@ -85,13 +98,9 @@ class LoginViews:
         limiter = request.registry.login_rate_limiter
         page = {"email": request.POST.get("email", ""),
                 "next": safe_next(request.POST.get("next"), request.script_name)}
-        # count the attempt before checking the password: an atomic hit in the shared
-        # storage, so concurrent guesses on any number of workers get 5 tries in all
-        verdict = limiter.hit(throttle_key)
-        if not verdict.allowed:
-            request.response.status = 429
-            request.response.headers["Retry-After"] = str(verdict.reset_after)
-            return {**page, "error": f"Too many failed sign-ins. Try again in {verdict.reset_after} seconds."}
+        wait = wait_when_throttled(request, limiter, throttle_key)
+        if wait is not None:
+            return {**page, "error": f"Too many failed sign-ins. Try again in {wait} seconds."}
         user = service.authenticate(request.dbsession, email, password)
         if user is None:
             known = service.find_by_email(request.dbsession, email)
@@ -132,15 +141,13 @@ class AccountViews:
     def throttled(self, form: str, field: str):
         """The 429 page when too many wrong passwords were tried, else None.
 
-        Every attempt is counted before the password is checked (one atomic hit in the
-        shared storage, as for sign-in); a right password clears the count.
+        Every attempt is counted before the password is checked, as for sign-in; a right
+        password clears the count.
         """
-        verdict = self.request.registry.login_rate_limiter.hit(self.throttle_key)
-        if verdict.allowed:
+        wait = wait_when_throttled(self.request, self.request.registry.login_rate_limiter, self.throttle_key)
+        if wait is None:
             return None
-        self.request.response.headers["Retry-After"] = str(verdict.reset_after)
-        return self.page({field: f"Too many wrong passwords. Try again in {verdict.reset_after} seconds."},
-                         form=form, status=429)
+        return self.page({field: f"Too many wrong passwords. Try again in {wait} seconds."}, form=form, status=429)
 
     def refused(self, error: service.AccountInputError, form: str, field: str):
         if field not in error.errors:  # the password was right: only other fields were wrong
