@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-import sqlalchemy.exc
-
-from ..models import BrowserSession, get_engine
+from ..models import BrowserSession
 from ..sessions.store import SessionStore
 from ..settings import parse
-from . import CommandError, app_settings, run
-from .prune_tokens import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, bounded_int, count, prune, terminal_progress
+from . import app_settings, run
+from .batches import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, bounded_int, delete_in_batches
 
 PROG = "tokensite-prune-sessions"
 
@@ -25,18 +23,7 @@ def prune_sessions(config_uri: str, batch_size: int, stdout) -> int:
     settings = app_settings(config_uri)
     parsed = parse(settings)
     store = SessionStore(parsed.session_idle_timeout_seconds, parsed.session_lifetime_seconds)
-    engine = get_engine(settings)
-    try:
-        condition = store.expired(store.clock())
-        progress = (terminal_progress(count(engine, condition, BrowserSession), stdout, PROG)
-                    if stdout.isatty() else None)
-        deleted = prune(engine, condition, batch_size, progress, model=BrowserSession)
-    except sqlalchemy.exc.OperationalError as error:
-        raise CommandError(f"database error: {error.orig}") from None
-    finally:
-        engine.dispose()
-    if progress is not None:
-        stdout.write("\n")
+    deleted = delete_in_batches(settings, BrowserSession, store.expired(store.clock()), batch_size, stdout, PROG)
     noun = "session" if deleted == 1 else "sessions"
     stdout.write(f"{PROG}: deleted {deleted} ended browser {noun}\n")
     return 0
