@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .event import IP_MAX_LENGTH, USER_AGENT_MAX_LENGTH
 from .meta import Base, utcnow
+from .user import User
 
 
 class BrowserSession(Base):
@@ -40,6 +41,10 @@ class BrowserSession(Base):
     last_active_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(String(IP_MAX_LENGTH))
     user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX_LENGTH))
+
+    #: loaded with the row (one statement), and kept referenced by it: the session's request then
+    #: finds its user in the ORM session's identity map instead of selecting it again
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     def __repr__(self):
         return f"<BrowserSession {self.id} user={self.user_id}>"

@@ -16,7 +16,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import BrowserSession, User, utcnow
+from ..models import BrowserSession, utcnow
 from ..models.event import IP_MAX_LENGTH, USER_AGENT_MAX_LENGTH
 
 #: what ``secrets.token_urlsafe(32)`` makes; anything else is refused without a query
@@ -75,10 +75,9 @@ class SessionStore:
         """The live session whose cookie secret this is, with its user loaded by the same query."""
         if not isinstance(secret, str) or not _SECRET.match(secret):
             return None
-        query = (sa.select(BrowserSession, User).join(User, User.id == BrowserSession.user_id)
-                 .where(BrowserSession.secret_hash == hash_secret(secret), self.live(self.clock())))
-        found = dbsession.execute(query).first()
-        return None if found is None else found[0]
+        query = sa.select(BrowserSession).where(BrowserSession.secret_hash == hash_secret(secret),
+                                                self.live(self.clock()))
+        return dbsession.scalars(query).first()
 
     def start(self, dbsession: Session, user_id: int, data: dict, ip: str | None,
               user_agent: str | None) -> tuple[str, BrowserSession]:
