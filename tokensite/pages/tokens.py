@@ -50,6 +50,7 @@ class TokenPages:
         tokens = self.service.for_user(self.request.user)
         return {
             "permissions": permissions.names,
+            "permission_descriptions": permissions.descriptions,
             "form": form or {"name": "", "permissions": list(permissions.defaults),
                              "expires_in_days": DEFAULT_EXPIRY_DAYS},
             "errors": errors or {},
