@@ -13,6 +13,7 @@ from ..permissions import AccountPermission
 from . import service
 from .browser_sessions import end_other_sessions, sessions_of
 from .next_path import safe_next
+from .password_throttle import throttle_key
 
 
 def sign_in(request, user) -> HTTPSeeOther:
@@ -123,7 +124,7 @@ class AccountViews:
 
     def __init__(self, request):
         self.request = request
-        self.throttle_key = f"account:{request.user.id if request.user else ''}|{request.client_ip}"
+        self.throttle_key = throttle_key(request)
 
     def page(self, errors=None, form=None, status=200):
         self.request.response.status = status

@@ -1,4 +1,4 @@
-"""The API token manager: create, list, change permissions, regenerate, delete.
+"""The API token manager: create, list, change permissions, regenerate, delete, delete all.
 
 Session-only (AccountPermission.MANAGE is never granted to a bearer token).  The
 plaintext of a new or regenerated token is in the POST's own response, never
@@ -13,6 +13,7 @@ import datetime as dt
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
+from ..accounts.password_throttle import PasswordConfirmation
 from ..events import EventTag, record_event
 from ..models import utcnow
 from ..permissions import AccountPermission
@@ -42,9 +43,9 @@ class TokenPages:
         self.service = request.token_service
 
     def page(self, *, form=None, errors=None, edit_errors=None, regenerate_errors=None, new_token=None,
-             notice=None, status=200):
+             notice=None, delete_all_error=None, status=200):
         """The manager; ``errors`` belong to the create form, ``edit_errors`` and
-        ``regenerate_errors`` to a token id."""
+        ``regenerate_errors`` to a token id, ``delete_all_error`` to the "delete all" form."""
         self.request.response.status = status
         permissions = self.request.registry.token_permissions
         tokens = self.service.for_user(self.request.user)
@@ -66,6 +67,7 @@ class TokenPages:
             "notice": notice,
             "form_nonce": nonce.issue(self.request),
             "nonce_field": nonce.FIELD,
+            "delete_all_error": delete_all_error,
         }
 
     def owned_token(self):
@@ -119,6 +121,22 @@ class TokenPages:
         token = self.owned_token()
         self.delete_token(token)
         self.request.session.flash(f"The API token \u201c{token.name}\u201d was deleted.")
+        return HTTPSeeOther(location=self.request.route_path("tokens.index"))
+
+    @view_config(route_name="tokens.delete_all", request_method="POST")
+    def delete_all(self):
+        """GitHub's "Revoke all": every token of the user goes, once the password is confirmed."""
+        confirmation = PasswordConfirmation(self.request)
+        wait = confirmation.wait_seconds()
+        if wait is not None:
+            self.request.response.headers["Retry-After"] = str(wait)
+            return self.page(delete_all_error=f"Too many wrong passwords. Try again in {wait} seconds.", status=429)
+        if not confirmation.check(self.request.POST.get("password")):
+            return self.page(delete_all_error="This is not your password; no token was deleted.", status=400)
+        deleted = self.service.revoke_all(self.request.user)
+        record_event(self.request, EventTag.TOKENS_ALL_DELETED, tokens=deleted)
+        self.request.session.flash(f"All your API tokens were deleted ({deleted})." if deleted
+                                   else "You had no API tokens to delete.")
         return HTTPSeeOther(location=self.request.route_path("tokens.index"))
 
     @view_config(route_name="tokens.regenerate", request_method="POST")
