@@ -15,6 +15,7 @@ from pyramid.view import view_config, view_defaults
 
 from ..accounts.password_throttle import PasswordConfirmation
 from ..events import EventTag, record_event
+from ..mail import notices
 from ..models import utcnow
 from ..permissions import AccountPermission
 from ..tokens.service import EXPIRES_ON_MAX_DAYS, EXPIRY_CHOICES_DAYS, TokenInputError
@@ -94,6 +95,7 @@ class TokenPages:
             return self.page(form=form, errors={error.field: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_CREATED, token=new.token, abilities=new.token.abilities,
                      expires_at=rfc3339(new.token.expires_at) or "never")
+        notices.token_changed(self.request, "created", new.token)
         return self.page(new_token=new, status=201)
 
     def change_permissions(self, token, permissions) -> None:
@@ -150,6 +152,7 @@ class TokenPages:
         except TokenInputError as error:
             return self.page(regenerate_errors={token.id: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_REGENERATED, token=token)
+        notices.token_changed(self.request, "regenerated", new.token)
         return self.page(new_token=new, status=201)
 
     # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header; errors are JSON (web.errors)
