@@ -211,3 +211,14 @@ def test_the_command_needs_the_sites_address_for_its_links(tmp_path, database_ur
     result = run_script("tokensite-notify-expiring", ini)
     assert result.returncode == 1
     assert "tokensite.mail.site_url is empty" in result.stderr
+
+
+def test_with_the_api_feature_off_the_command_has_nothing_to_notify(tmp_path, database_url, app, smtp, inbox):
+    ini = write_ini(tmp_path / "site.ini", database_url, **{"tokensite.session.secret": SESSION_SECRET,
+                                                            "tokensite.features.api": "false", **site_settings(smtp)})
+    user_id, _ = owner(app)
+    token(app, user_id, "dormant", utcnow() + 2 * DAY)
+    result = run_script("tokensite-notify-expiring", ini)
+    assert result.returncode == 0, result.stderr
+    assert "the API feature is off" in result.stdout
+    assert inbox.messages() == []
