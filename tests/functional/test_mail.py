@@ -159,7 +159,9 @@ def test_nothing_is_sent_when_the_request_fails_after_the_token_was_created(owne
     assert inbox.messages() == []
 
 
-def test_an_unreachable_mail_server_loses_the_message_not_the_token(make_app, caplog):
+def test_an_unreachable_mail_server_loses_the_message_not_the_token(make_app, caplog, monkeypatch):
+    # a test that read an ini's logging section (fileConfig) may have disabled the loggers made before it
+    monkeypatch.setattr(logging.getLogger("tokensite.mail.transports"), "disabled", False)
     app = make_app(mail_settings(type("Nowhere", (), {"port": 9})()))  # port 9 (discard): nothing listens
     owner = Browser(app).new_user()
     with caplog.at_level(logging.ERROR, logger="tokensite.mail"):
