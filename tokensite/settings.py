@@ -12,6 +12,7 @@ import dataclasses
 import ipaddress
 import os
 import re
+import urllib.parse
 
 from pyramid.exceptions import ConfigurationError
 
@@ -49,6 +50,8 @@ class Settings:
     ratelimit_register: str = "10/hour"
     proxy_trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     max_body_bytes: int = 1_048_576
+    #: origins allowed to call the API from a browser (``("*",)``: any); empty: CORS off
+    api_cors_origins: tuple[str, ...] = ()
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -100,7 +103,32 @@ def parse(settings: dict) -> Settings:
         ratelimit_register=rate("tokensite.ratelimit.register", defaults.ratelimit_register),
         proxy_trusted=networks("tokensite.proxy.trusted"),
         max_body_bytes=read.integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
+        api_cors_origins=cors_origins("tokensite.api.cors_origins", read.raw("tokensite.api.cors_origins")),
     )
+
+
+def cors_origins(key: str, value: str | None) -> tuple[str, ...]:
+    """Space-separated origins (``https://app.example:8443``), or ``*`` alone, as a browser sends
+    them in ``Origin``: lowercase, without the scheme's default port."""
+    entries = (value or "").split()
+    if entries == ["*"]:
+        return ("*",)
+    origins = []
+    for entry in entries:
+        try:
+            parts = urllib.parse.urlsplit(entry.lower())
+            port = parts.port
+        except ValueError:
+            parts = port = None
+        if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+                or parts.password is not None or parts.path or parts.query or parts.fragment
+                or entry.endswith(("?", "#"))):
+            raise ConfigurationError(f"{key} must be space-separated origins such as https://app.example "
+                                     f"(scheme, host and port only), or * alone, not {entry!r}")
+        default_port = {"http": 80, "https": 443}[parts.scheme]
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        origins.append(f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else ""))
+    return tuple(dict.fromkeys(origins))
 
 
 def require_session_secret(settings: Settings) -> str:

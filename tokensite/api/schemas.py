@@ -1,11 +1,15 @@
 """The API's JSON schemas, parameters and headers, as the OpenAPI document gives them."""
 from __future__ import annotations
 
+import re
+
 from ..models.ids import MAX_ID
 from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from ..tokens.service import EXPIRY_CHOICES_DAYS
 from ..web.errors import ErrorCode
 
+#: a page's ``next``: the id of its last post (any such number is a cursor, the first page's none)
+CURSOR_PATTERN = re.compile(r"^[0-9]{1,10}$")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -25,14 +29,19 @@ PAGE_PARAMETERS = (
     {"name": "limit", "in": "query", "required": False, "description": "Posts per page.",
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}},
     {"name": "cursor", "in": "query", "required": False,
-     "description": "The opaque `next` of the previous page (empty: the first page); anything else is a 422.",
-     "schema": {"type": "string"}},
+     "description": "The `next` of the previous page (empty: the first page); the `Link` header with "
+                    "`rel=\"next\"` carries the same.",
+     "schema": {"type": "string", "pattern": CURSOR_PATTERN.pattern}},
 )
-# U+0000 is refused with a 422 too (PostgreSQL text cannot hold it); a "pattern" saying so would
-# make every client-side generator and validator slower for little gain
+#: what a stored text may hold: no U+0000 (PostgreSQL text cannot) and no lone surrogate (UTF-8 cannot);
+#: written with escapes that ECMA-262 (JSON Schema's dialect) and Python's re read alike; a title
+#: needs one character that str.strip() keeps (\x1c-\x1f and \x85 are spaces to Python, not to ECMA)
+_STORABLE = r"[^\x00\ud800-\udfff]"
 _TITLE = {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH,
-          "description": "Trimmed; must not be blank or contain U+0000."}
-_BODY = {"type": "string", "maxLength": BODY_MAX_LENGTH, "description": "Must not contain U+0000."}
+          "pattern": rf"^{_STORABLE}*[^\s\x00\x1c-\x1f\x85\ud800-\udfff]{_STORABLE}*$",
+          "description": "Trimmed; must not be blank, or contain U+0000 or a lone surrogate."}
+_BODY = {"type": "string", "maxLength": BODY_MAX_LENGTH, "pattern": rf"^{_STORABLE}*$",
+         "description": "Must not contain U+0000 or a lone surrogate."}
 
 _SCHEMAS = {
     "User": {"type": "object", "required": ["id", "name", "email"],

@@ -5,15 +5,12 @@ its entry in the OpenAPI document.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-
 import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNoContent
 
 from ..events import EventTag, record_event
 from ..models import Post, is_storable
-from ..models.ids import parse_id
+from ..models.ids import MAX_ID
 from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from ..permissions import PostPermission
 from ..resources import PostCollection, PostResource
@@ -23,8 +20,9 @@ from ..web.errors import AppError, ErrorCode, Unauthenticated, ValidationFailed
 from ..web.responses import json_response
 from ..web.serialize import token_json, user_json
 from . import API
-from .schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_PARAMETERS, POST_ID
-from .serialize import post_json
+from .conditions import check_unsafe, not_modified
+from .schemas import CURSOR_PATTERN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_PARAMETERS, POST_ID
+from .serialize import post_json, representation_etag
 
 USER = API.route("api.user", "/user")
 TOKEN = API.route("api.token", "/token")
@@ -135,19 +133,12 @@ def _post_fields(body: dict, *, partial: bool) -> dict:
     return fields
 
 
-def _encode_cursor(post_id: int) -> str:
-    return base64.urlsafe_b64encode(f"post:{post_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, post_id = text.partition(":")
-        if kind == "post" and (post_id := parse_id(post_id)) is not None:
-            return post_id
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]}, "Invalid cursor.")
+def _cursor_bound(cursor: str) -> int:
+    """The largest id the page may show: the ``next`` of the previous page is the id of its last post.
+    Whatever matches the document's pattern is accepted (an id that no post has, too)."""
+    if not CURSOR_PATTERN.fullmatch(cursor):
+        raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]}, "Invalid cursor.")
+    return min(int(cursor) - 1, MAX_ID)
 
 
 def _page_size(request) -> int:
@@ -169,10 +160,15 @@ def list_posts(request):
     query = sa.select(Post).order_by(Post.id.desc()).limit(limit + 1)
     cursor = request.GET.get("cursor")
     if cursor:
-        query = query.where(Post.id < _decode_cursor(cursor))
+        query = query.where(Post.id <= _cursor_bound(cursor))
     posts = list(request.dbsession.scalars(query))
-    next_cursor = _encode_cursor(posts[limit - 1].id) if len(posts) > limit else None
-    return json_response({"items": [post_json(post) for post in posts[:limit]], "next": next_cursor})
+    next_cursor = str(posts[limit - 1].id) if len(posts) > limit else None
+    response = json_response({"items": [post_json(post) for post in posts[:limit]], "next": next_cursor})
+    if next_cursor is not None:  # RFC 8288; the page size asked for is kept
+        kept = {"limit": request.GET["limit"]} if "limit" in request.GET else {}
+        next_page = request.route_path("api.posts", _query={**kept, "cursor": next_cursor})
+        response.headers["Link"] = f'<{next_page}>; rel="next"'
+    return response
 
 
 @API.operation(POSTS, "POST", permission=PostPermission.CREATE, ability="create", context=PostCollection,
@@ -182,13 +178,29 @@ def create_post(request):
     post = Post(owner_id=request.user.id, **_post_fields(_json_object(request), partial=False))
     request.dbsession.add(post)
     request.dbsession.flush()
-    return json_response(post_json(post), status=201)
+    response = _post_response(post, status=201)
+    response.location = request.route_path("api.post", id=post.id)
+    return response
+
+
+def _post_response(post, status=200):
+    """The post, with its ETag."""
+    data = post_json(post)
+    response = json_response(data, status=status)
+    response.headers["ETag"] = representation_etag(data)
+    return response
+
+
+def _etag(post) -> str:
+    return representation_etag(post_json(post))
 
 
 @API.operation(POST, "GET", permission=PostPermission.READ, ability="read", context=PostResource,
                summary="One post", ok=("200", "The post", "Post"), errors=("403", "404"))
 def show_post(context, request):
-    return json_response(post_json(context.post))
+    """With a strong ETag; 304 without a body when ``If-None-Match`` names it."""
+    response = _post_response(context.post)
+    return not_modified(request, response.headers["ETag"]) or response
 
 
 @API.operation(POST, "PATCH", permission=PostPermission.UPDATE, ability="update", context=PostResource,
@@ -198,16 +210,18 @@ def show_post(context, request):
                summary="Replace your post", ok=("200", "The post", "Post"), errors=("403", "404", "422"),
                body="PostInput")
 def update_post(context, request):
+    check_unsafe(request, _etag(context.post))
     fields = _post_fields(_json_object(request), partial=request.method == "PATCH")
     for name, value in fields.items():
         setattr(context.post, name, value)
     request.dbsession.flush()
-    return json_response(post_json(context.post))
+    return _post_response(context.post)
 
 
 @API.operation(POST, "DELETE", permission=PostPermission.DELETE, ability="delete", context=PostResource,
                summary="Delete your post", ok=("204", "Deleted", None), errors=("403", "404"))
 def delete_post(context, request):
+    check_unsafe(request, _etag(context.post))
     request.dbsession.delete(context.post)
     request.dbsession.flush()
     return HTTPNoContent()  # no body, so no Content-Type either
