@@ -73,12 +73,12 @@ def test_a_failed_if_match_is_412_and_changes_nothing(writer, engine, method, bo
     assert rows(engine, "posts") == before
 
 
-def test_if_match_is_judged_before_the_body(writer, engine):
+def test_an_invalid_body_is_422_whatever_if_match_says(writer, engine):
     post = create_post(writer)
     before = rows(engine, "posts")
     res = writer.api("PATCH", post_path(post), token=writer.token, json_body={"title": ""},
-                     headers={"If-Match": '"stale"'}, status=412)
-    assert res.json["error"]["code"] == "precondition_failed"
+                     headers={"If-Match": '"stale"'}, status=422)
+    assert res.json["error"]["code"] == "validation_failed"
     assert rows(engine, "posts") == before
 
 
@@ -194,3 +194,19 @@ def test_a_throttled_request_says_so_in_both_forms(make_app, user):
     res = client.api("GET", "/api/user", token=token, status=429)
     assert res.headers["RateLimit-Policy"] == '"default";q=2;w=3600'
     assert res.headers["RateLimit"] == f'"default";r=0;t={res.headers["Retry-After"]}'
+
+
+def test_a_patch_with_an_unknown_member_is_422_and_changes_nothing(writer, engine):
+    post = create_post(writer)
+    before = rows(engine, "posts")
+    res = writer.api("PATCH", post_path(post), token=writer.token, json_body={"title": "x", "titel": "y"},
+                     status=422)
+    assert res.json["error"]["fields"] == {"titel": ["Unknown field: send a title, a body or both."]}
+    assert rows(engine, "posts") == before
+
+
+def test_a_put_of_a_post_as_read_ignores_its_other_members(writer):
+    post = create_post(writer)
+    sent = {**post, "title": "Replaced"}
+    res = writer.api("PUT", post_path(post), token=writer.token, json_body=sent, status=200)
+    assert (res.json["title"], res.json["id"]) == ("Replaced", post["id"])

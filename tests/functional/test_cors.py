@@ -123,3 +123,16 @@ def test_without_the_setting_there_is_no_cors(make_app):
     res = preflight(client, APP, status=405)
     assert cors_headers(res) == set() and "Vary" not in res.headers
     assert cors_headers(client.api("GET", "/api/user", headers={"Origin": APP}, status=401)) == set()
+
+
+def test_bodies_refused_before_any_view_are_readable_by_a_listed_origin(browser, token):
+    too_large = browser.api("POST", "/api/posts", token=token, body=b"x" * (2 * 2**20), headers={"Origin": APP},
+                            status=413)
+    not_json = browser.request("/api/posts", method="POST", body=b"title=x", status=415, headers={
+        "Origin": APP, "Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"})
+    for res in (too_large, not_json):
+        assert res.headers["Access-Control-Allow-Origin"] == APP
+        assert "Access-Control-Allow-Credentials" not in res.headers
+    unlisted = browser.api("POST", "/api/posts", token=token, body=b"x" * (2 * 2**20), headers={"Origin": OTHER},
+                           status=413)
+    assert cors_headers(unlisted) == set()

@@ -14,7 +14,7 @@ from . import openapi, views  # noqa: E402, F401  (their operations declare them
 
 
 def includeme(config):
-    config.add_tween("tokensite.api.cors.cors_tween_factory")
+    config.include(".cors")
     for route, operations in API.by_route().items():
         config.add_route(route.name, route.pattern, traverse=route.traverse,
                          factory=front_door(route.factory, API.methods(route), public=route.public))

@@ -1,9 +1,10 @@
 """Conditional requests on a post (RFC 9110 §13): ``If-None-Match`` on GET and HEAD,
 ``If-Match`` (and ``If-None-Match``) on PATCH, PUT and DELETE.
 
-They are evaluated where RFC 9110 §13.2.1 puts them: after authentication, permission
-and the post's lookup (an answer other than 2xx would ignore them), and before the body
-is read, so a failed precondition is a 412 that changes nothing whatever the body says.
+They are evaluated after authentication, permission and the post's lookup (RFC 9110
+§13.2.1: an answer other than 2xx ignores them) and after the body is validated (a body
+that could never be applied is a 422 whatever the post's state), and before anything
+changes: a failed precondition is a 412 that changes nothing.
 """
 from __future__ import annotations
 
