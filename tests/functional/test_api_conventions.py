@@ -1,6 +1,7 @@
 """What API clients rely on beyond the bodies: Location on 201, ETags and conditional requests,
 the Link to the next page, the token's abilities and the structured RateLimit fields."""
 import pytest
+from webob import Request
 
 from tokensite.models.ids import MAX_ID
 
@@ -210,3 +211,10 @@ def test_a_put_of_a_post_as_read_ignores_its_other_members(writer):
     sent = {**post, "title": "Replaced"}
     res = writer.api("PUT", post_path(post), token=writer.token, json_body=sent, status=200)
     assert (res.json["title"], res.json["id"]) == ("Replaced", post["id"])
+
+
+@pytest.mark.parametrize("method", ["QUERY", "OPTIONS", "POST", "BREW"])
+def test_a_method_the_document_does_not_list_is_405_on_the_public_document_too(app, method):
+    res = Request.blank("/api/openapi.json", method=method).get_response(app)  # WebTest refuses QUERY
+    assert res.status_int == 405
+    assert res.headers["Allow"] == "GET, HEAD" and res.json["error"]["code"] == "method_not_allowed"

@@ -90,6 +90,10 @@ def _operation(op: Operation) -> dict:
         "security": [{"bearer": []}, {"session": [], "csrf": []} if unsafe else {"session": []}],
         "responses": {status: _response(description, schema, [*op.ok_headers, *_GATE_HEADERS, *_CORS_HEADERS]),
                       **{other: _OTHER_RESPONSES[other] for other in sorted(statuses)}}})
+    if op.links:
+        entry["responses"][status]["links"] = {
+            operation_id: {"operationId": operation_id, "parameters": parameters}
+            for operation_id, parameters in op.links.items()}
     if op.ability:
         entry["description"] += f" Needs a token with the `{op.ability}` ability (or the session cookie)."
     if op.body:

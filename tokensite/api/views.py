@@ -187,10 +187,17 @@ def list_posts(request):
     return response
 
 
+#: what a client may do next with the post it created (OpenAPI links, followed by schemathesis' stateful tests)
+FOLLOW_UPS = {"getPost": {"path.id": "$response.body#/id"},
+              **{operation_id: {"path.id": "$response.body#/id", "header.If-Match": "$response.header.ETag"}
+                 for operation_id in ("updatePost", "replacePost", "deletePost")}}
+
+
 @API.operation(POSTS, "POST", operation_id="createPost", tags=["posts"], permission=PostPermission.CREATE,
                ability="create", context=PostCollection, summary="Create a post",
                description="The new post is at `Location`.", ok=("201", "The new post", "Post"),
-               ok_headers=["Location", "ETag"], errors=("403", "422"), body="PostInput")
+               ok_headers=["Location", "ETag"], errors=("403", "422"), body="PostInput",
+               links=FOLLOW_UPS)
 def create_post(request):
     post = Post(owner_id=request.user.id, **_post_fields(_json_object(request), partial=False))
     request.dbsession.add(post)
