@@ -103,8 +103,8 @@ class RateLimiter:
         storage_key = self._item.key_for(self._namespace, key)
         count = self._counters.incr(storage_key, self._item.get_expiry())
         reset_after = max(0, math.ceil(self._counters.get_expiry(storage_key) - time.time()))
-        return Verdict(count <= self._item.amount, self._item.amount, max(0, self._item.amount - count), reset_after,
-                       self.policy)
+        amount = self._item.amount
+        return Verdict(count <= amount, amount, max(0, amount - count), reset_after, self.policy)
 
     def clear(self, key: str) -> None:
         self._counters.clear(self._item.key_for(self._namespace, key))

@@ -67,7 +67,8 @@ def app_origin():
 def cors_api(app_origin):
     """The site, allowing the app's origin, with a user and an expiring token."""
     with migrated_database() as url:
-        wsgi = main({}, **app_settings(url, **{"tokensite.api.cors_origins": f"http://127.0.0.1:{app_origin}"}))
+        listed = {"tokensite.api.cors_origins": f"http://127.0.0.1:{app_origin}"}
+        wsgi = main({}, **app_settings(url, **listed))
         with committed_session(wsgi) as dbsession:
             owner = User(email="cors@example.com", name="Cors", password_hash="not used")
             dbsession.add(owner)

@@ -35,7 +35,8 @@ def test_a_post_has_a_strong_etag_that_304s_with_if_none_match(writer):
     res = writer.api("GET", post_path(post), token=writer.token, status=200)
     etag = res.headers["ETag"]
     assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
-    again = writer.api("GET", post_path(post), token=writer.token, headers={"If-None-Match": etag}, status=304)
+    again = writer.api("GET", post_path(post), token=writer.token, headers={"If-None-Match": etag},
+                       status=304)
     assert again.body == b"" and again.headers["ETag"] == etag
     assert writer.api("GET", post_path(post), token=writer.token, headers={"If-None-Match": "*"},
                       status=304).body == b""
@@ -83,8 +84,9 @@ def test_an_invalid_body_is_422_whatever_if_match_says(writer, engine):
     assert rows(engine, "posts") == before
 
 
-@pytest.mark.parametrize("method, body, status", [("PATCH", {"body": "New"}, 200), ("PUT", {"title": "New"}, 200),
-                                                  ("DELETE", None, 204)])
+@pytest.mark.parametrize("method, body, status", [
+    ("PATCH", {"body": "New"}, 200), ("PUT", {"title": "New"}, 200), ("DELETE", None, 204),
+])
 def test_a_matching_if_match_applies_the_change(writer, engine, method, body, status):
     post = create_post(writer)
     etag = writer.api("GET", post_path(post), token=writer.token).headers["ETag"]
@@ -99,12 +101,12 @@ def test_a_matching_if_match_applies_the_change(writer, engine, method, body, st
 
 def test_if_match_star_holds_for_an_existing_post_and_a_missing_one_stays_404(writer):
     post = create_post(writer)
-    writer.api("PATCH", post_path(post), token=writer.token, json_body={"body": "x"}, headers={"If-Match": "*"},
-               status=200)
+    writer.api("PATCH", post_path(post), token=writer.token, json_body={"body": "x"},
+               headers={"If-Match": "*"}, status=200)
     writer.api("DELETE", post_path(post), token=writer.token, headers={"If-Match": "*"}, status=204)
     # RFC 9110 §13.2.1: an answer that would not be 2xx without the condition ignores it
-    writer.api("PATCH", post_path(post), token=writer.token, json_body={"body": "x"}, headers={"If-Match": "*"},
-               status=404)
+    writer.api("PATCH", post_path(post), token=writer.token, json_body={"body": "x"},
+               headers={"If-Match": "*"}, status=404)
 
 
 def test_if_none_match_star_on_an_existing_post_refuses_the_change(writer, engine):
@@ -172,7 +174,8 @@ def test_bearer_responses_carry_the_tokens_abilities(app, user, abilities, heade
 def test_session_and_anonymous_responses_carry_no_abilities(user, browser):
     assert "Tokensite-Token-Abilities" not in user.api("GET", "/api/user", status=200).headers
     assert "Tokensite-Token-Abilities" not in browser.api("GET", "/api/user", status=401).headers
-    assert "Tokensite-Token-Abilities" not in user.api("GET", "/api/user", token="tks_nope", status=401).headers
+    invalid = user.api("GET", "/api/user", token="tks_nope", status=401)
+    assert "Tokensite-Token-Abilities" not in invalid.headers
 
 
 # -- RateLimit and RateLimit-Policy

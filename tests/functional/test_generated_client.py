@@ -59,7 +59,8 @@ def test_a_generated_client_makes_the_whole_journey(app, user, generated):
 
     created = []
     for n in range(5):
-        response = create_post.sync_detailed(client=writer, body=models.PostInput(title=f"Post {n}", body="b"))
+        response = create_post.sync_detailed(client=writer,
+                                             body=models.PostInput(title=f"Post {n}", body="b"))
         assert response.status_code == 201 and isinstance(response.parsed, models.Post)
         assert response.headers["Location"].endswith(f"/api/posts/{response.parsed.id}")
         created.append(response.parsed.id)

@@ -56,7 +56,8 @@ class CrossOrigin:
             return None
         return HTTPNoContent(headers=[
             ("Access-Control-Allow-Origin", allow_origin), ("Access-Control-Allow-Methods", ALLOWED_METHODS),
-            ("Access-Control-Allow-Headers", ALLOWED_HEADERS), ("Access-Control-Max-Age", MAX_AGE), *self.vary])
+            ("Access-Control-Allow-Headers", ALLOWED_HEADERS), ("Access-Control-Max-Age", MAX_AGE),
+            *self.vary])
 
     def headers(self, environ) -> list[tuple[str, str]]:
         """The headers of an actual answer under the prefix."""

@@ -55,7 +55,8 @@ _OTHER_RESPONSES = {
                      "(code csrf), or a query string that is not UTF-8 (code bad_request).", "Error",
                      [*_GATE_HEADERS, *_CORS_HEADERS]),
     "401": _response("No credentials, or a malformed, unknown, revoked or expired bearer token "
-                     "(code unauthenticated or invalid_token).", "Error", ["WWW-Authenticate", *_CORS_HEADERS]),
+                     "(code unauthenticated or invalid_token).", "Error",
+                     ["WWW-Authenticate", *_CORS_HEADERS]),
     "403": _response("Authenticated but not allowed: insufficient_scope (a missing ability, named in "
                      "\"required\") or forbidden (not the owner).", "Error",
                      ["WWW-Authenticate", *_GATE_HEADERS, *_CORS_HEADERS]),
@@ -63,9 +64,12 @@ _OTHER_RESPONSES = {
     "405": _response("The path exists but not with this method (see Allow).", "Error",
                      ["Allow", *_CORS_HEADERS]),
     "412": _response("If-Match does not name the post's current ETag (or If-None-Match does): nothing was "
-                     "changed (code precondition_failed).", "Error", ["ETag", *_GATE_HEADERS, *_CORS_HEADERS]),
-    "413": _response("The request body is larger than the site's limit (code payload_too_large).", "Error"),
-    "415": _response("The body is not JSON, or not UTF-8 (code unsupported_media_type).", "Error"),
+                     "changed (code precondition_failed).", "Error",
+                     ["ETag", *_GATE_HEADERS, *_CORS_HEADERS]),
+    "413": _response("The request body is larger than the site's limit (code payload_too_large).", "Error",
+                     _CORS_HEADERS),
+    "415": _response("The body is not JSON, or not UTF-8 (code unsupported_media_type).", "Error",
+                     _CORS_HEADERS),
     "422": _response("Invalid body or query: per-field messages in error.fields.", "Error",
                      [*_GATE_HEADERS, *_CORS_HEADERS]),
     "429": _response("Rate limit exceeded: for this token, or for requests without usable credentials from "
@@ -88,7 +92,8 @@ def _operation(op: Operation) -> dict:
     statuses |= {"413", "415"} if op.body else set()
     entry.update({
         "security": [{"bearer": []}, {"session": [], "csrf": []} if unsafe else {"session": []}],
-        "responses": {status: _response(description, schema, [*op.ok_headers, *_GATE_HEADERS, *_CORS_HEADERS]),
+        "responses": {status: _response(description, schema,
+                                        [*op.ok_headers, *_GATE_HEADERS, *_CORS_HEADERS]),
                       **{other: _OTHER_RESPONSES[other] for other in sorted(statuses)}}})
     if op.links:
         entry["responses"][status]["links"] = {

@@ -109,7 +109,8 @@ COMPONENTS = {
     "headers": {
         "WWW-Authenticate": _header("RFC 6750 challenge"),
         "Allow": _header("The methods this path accepts"),
-        "RateLimit": _header("The IETF draft's structured field: `\"default\";r=<remaining>;t=<seconds to reset>`",
+        "RateLimit": _header("The IETF draft's structured field: "
+                             "`\"default\";r=<remaining>;t=<seconds to reset>`",
                              {"type": "string", "pattern": r'^"default";r=[0-9]+;t=[0-9]+$'}),
         "RateLimit-Policy": _header("The IETF draft's structured field: "
                                     "`\"default\";q=<requests per window>;w=<window seconds>`",
@@ -122,12 +123,14 @@ COMPONENTS = {
             "When the bearer token expires (RFC 3339 UTC); only for tokens that expire",
             {"type": "string", "format": "date-time"}),
         "Tokensite-Token-Abilities": _header(
-            "The bearer token's abilities, comma-separated (`*`: every one; empty: none); bearer tokens only"),
+            "The bearer token's abilities, comma-separated (`*`: every one; empty: none); bearer tokens "
+            "only"),
         "ETag": _header("The post's strong entity tag: send it in If-Match or If-None-Match"),
         "Location": _header("The new post's URL", {"type": "string", "format": "uri-reference"}),
-        "Link": _header("RFC 8288: `<url>; rel=\"next\"` when there is a next page (the same cursor as `next`)"),
-        "Access-Control-Allow-Origin": _header("CORS: the calling origin, or `*`, when tokensite.api.cors_origins "
-                                               "allows it"),
+        "Link": _header("RFC 8288: `<url>; rel=\"next\"` when there is a next page (the same cursor as "
+                        "`next`)"),
+        "Access-Control-Allow-Origin": _header("CORS: the calling origin, or `*`, when "
+                                               "tokensite.api.cors_origins allows it"),
         "Access-Control-Expose-Headers": _header("CORS: the headers a browser app may read"),
         "Vary": _header("`Origin` when tokensite.api.cors_origins lists origins"),
     },

@@ -44,7 +44,8 @@ def current_user(request):
 
 @API.operation(TOKEN, "GET", operation_id="getToken", tags=["token"], permission=AUTHENTICATED,
                summary="The token that authenticated the request",
-               description="Its name, abilities and times; a session cookie's transient token has nulls and `*`.",
+               description="Its name, abilities and times; a session cookie's transient token has nulls "
+                           "and `*`.",
                ok=("200", "The token", "Token"))
 def current_token(request):
     return json_response(token_json(request.token))
@@ -67,9 +68,9 @@ def revoke_current_token(request):
                errors=("403", "422"), body="Rotation", body_required=False,
                summary="A new secret for the same token; the old one stops working at once",
                description="Same name and abilities. Without a body the token keeps its expiry; "
-                           "`{\"expires_in_days\": N}` (one of the token page's choices, or `\"never\"`) gives it "
-                           "a new one counted from now. Only a bearer token can be rotated (403 for the "
-                           "session cookie).",
+                           "`{\"expires_in_days\": N}` (one of the token page's choices, or `\"never\"`) "
+                           "gives it a new one counted from now. Only a bearer token can be rotated (403 for "
+                           "the session cookie).",
                ok=("201", "The new plaintext, shown once", "RotatedToken"))
 def rotate_current_token(request):
     token = request.token
@@ -151,7 +152,8 @@ def _cursor_bound(cursor: str) -> int:
     """The largest id the page may show: the ``next`` of the previous page is the id of its last post.
     Whatever matches the document's pattern is accepted (an id that no post has, too)."""
     if not CURSOR_PATTERN.fullmatch(cursor):
-        raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]}, "Invalid cursor.")
+        raise ValidationFailed({"cursor": ["Use the cursor from a previous page's \"next\"."]},
+                               "Invalid cursor.")
     return min(int(cursor) - 1, MAX_ID)
 
 
@@ -187,7 +189,7 @@ def list_posts(request):
     return response
 
 
-#: what a client may do next with the post it created (OpenAPI links, followed by schemathesis' stateful tests)
+#: what a client may do next with a post it created (OpenAPI links; schemathesis' stateful tests follow them)
 FOLLOW_UPS = {"getPost": {"path.id": "$response.body#/id"},
               **{operation_id: {"path.id": "$response.body#/id", "header.If-Match": "$response.header.ETag"}
                  for operation_id in ("updatePost", "replacePost", "deletePost")}}
@@ -232,7 +234,8 @@ def show_post(context, request):
 
 @API.operation(POST, "PATCH", operation_id="updatePost", tags=["posts"], permission=PostPermission.UPDATE,
                ability="update", context=PostResource, summary="Change some fields of your post",
-               description="Send the title, the body or both; with `If-Match`, only if the post is unchanged.",
+               description="Send the title, the body or both; with `If-Match`, only if the post is "
+                           "unchanged.",
                ok=("200", "The post", "Post"), ok_headers=["ETag"], errors=("403", "404", "412", "422"),
                body="PostPatch", parameters=UNSAFE_CONDITIONS)
 @API.operation(POST, "PUT", operation_id="replacePost", tags=["posts"], permission=PostPermission.UPDATE,
