@@ -15,7 +15,7 @@ TEST_NEEDS := $(CHROMIUM)
 TEST_SELECTION :=
 endif
 
-.PHONY: run test test-postgres bench initdb clean chromium
+.PHONY: run test test-postgres bench initdb clean chromium linters
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,14 +46,22 @@ $(CHROMIUM):
 		exit 1; \
 	fi
 
-test: $(VENV)/.installed-testing $(TEST_NEEDS)
+# the OpenAPI linters the tests run on the served document (Redocly, Spectral), from the npm registry
+LINTERS := node_modules/.installed
+linters: $(LINTERS)
+
+$(LINTERS): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.installed-testing $(LINTERS) $(TEST_NEEDS)
 	$(BIN)/python -m pytest $(TEST_SELECTION) $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed-testing
+test-postgres: $(VENV)/.installed-testing $(LINTERS)
 	$(BIN)/python -m pytest --database-url "$(TEST_POSTGRES_URL)" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-testing
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) *.egg-info tokensite.sqlite tokensite.sqlite-*
+	rm -rf $(VENV) node_modules *.egg-info tokensite.sqlite tokensite.sqlite-*

@@ -124,7 +124,11 @@ class BodyGuard:
         refusal = self.admit(environ)
         if refusal is None:
             return self.inner(environ, router)
-        return secure(self.refuse(self.request(environ), refusal), environ)
+        response = secure(self.refuse(self.request(environ), refusal), environ)
+        cross_origin = getattr(self.registry, "cross_origin", None)  # set by the API when CORS is on
+        if cross_origin is not None and cross_origin.is_api_path(environ.get("PATH_INFO", "")):
+            response.headerlist.extend(cross_origin.headers(environ))
+        return response
 
     def request(self, environ) -> Request:
         """A bare request to ask ``is_api_request`` and ``wants_json`` (never the one views get)."""

@@ -23,10 +23,15 @@ class Verdict:
     limit: int
     remaining: int
     reset_after: int  # seconds until the window starts over
+    #: the limiter's ``RateLimit-Policy`` value (IETF draft -07 on), worked out once per limiter
+    policy: str = ""
 
     def headers(self) -> dict[str, str]:
         headers = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
-                   "RateLimit-Reset": str(self.reset_after)}
+                   "RateLimit-Reset": str(self.reset_after),
+                   "RateLimit": f'"default";r={self.remaining};t={self.reset_after}'}
+        if self.policy:
+            headers["RateLimit-Policy"] = self.policy
         if not self.allowed:
             headers["Retry-After"] = str(self.reset_after)
         return headers
@@ -86,6 +91,7 @@ class RateLimiter:
         self._counters = counters
         self._item = parse(rate)
         self._namespace = namespace
+        self.policy = f'"default";q={self._item.amount};w={self._item.get_expiry()}'
 
     def hit(self, key: str) -> Verdict:
         """Count one request for ``key`` and say whether it is within the limit.
@@ -97,7 +103,8 @@ class RateLimiter:
         storage_key = self._item.key_for(self._namespace, key)
         count = self._counters.incr(storage_key, self._item.get_expiry())
         reset_after = max(0, math.ceil(self._counters.get_expiry(storage_key) - time.time()))
-        return Verdict(count <= self._item.amount, self._item.amount, max(0, self._item.amount - count), reset_after)
+        amount = self._item.amount
+        return Verdict(count <= amount, amount, max(0, amount - count), reset_after, self.policy)
 
     def clear(self, key: str) -> None:
         self._counters.clear(self._item.key_for(self._namespace, key))

@@ -60,6 +60,8 @@ class Settings:
     mail_sender: str = "tokensite@localhost"
     #: the site's public address for the links in mail; None: the address each request came to
     mail_site_url: str | None = None
+    #: origins allowed to call the API from a browser (``("*",)``: any); empty: CORS off
+    api_cors_origins: tuple[str, ...] = ()
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -142,7 +144,32 @@ def parse(settings: dict) -> Settings:
         mail_folder=read.text("tokensite.mail.folder", defaults.mail_folder),
         mail_sender=read.text("mail.default_sender", defaults.mail_sender),
         mail_site_url=site_url("tokensite.mail.site_url"),
+        api_cors_origins=cors_origins("tokensite.api.cors_origins", read.raw("tokensite.api.cors_origins")),
     )
+
+
+def cors_origins(key: str, value: str | None) -> tuple[str, ...]:
+    """Space-separated origins (``https://app.example:8443``), or ``*`` alone, as a browser sends
+    them in ``Origin``: lowercase, without the scheme's default port."""
+    entries = (value or "").split()
+    if entries == ["*"]:
+        return ("*",)
+    origins = []
+    for entry in entries:
+        try:
+            parts = urllib.parse.urlsplit(entry.lower())
+            port = parts.port
+        except ValueError:
+            parts = port = None
+        if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+                or parts.password is not None or parts.path or parts.query or parts.fragment
+                or entry.endswith(("?", "#"))):
+            raise ConfigurationError(f"{key} must be space-separated origins such as https://app.example "
+                                     f"(scheme, host and port only), or * alone, not {entry!r}")
+        default_port = {"http": 80, "https": 443}[parts.scheme]
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        origins.append(f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else ""))
+    return tuple(dict.fromkeys(origins))
 
 
 def require_session_secret(settings: Settings) -> str:

@@ -1,6 +1,5 @@
 """Posts through the JSON API: create, read, update, delete; validation that changes nothing;
 pagination; ids that no row has; and ownership x abilities."""
-import base64
 import json
 
 import pytest
@@ -122,20 +121,16 @@ def test_the_default_page_is_20(writer, engine):
     assert len(page["items"]) == 20 and page["next"] is not None
 
 
-def cursor_for(post_id: str) -> str:
-    """A cursor as the API makes them, for an id of our choosing."""
-    return base64.urlsafe_b64encode(f"post:{post_id}".encode()).decode().rstrip("=")
-
-
 #: numbers too large for an id column: "no such row", never a database error
 TOO_LARGE = [str(MAX_ID + 1), "9" * 19, "9" * 40, "1" + "0" * 18]
 
 
 @pytest.mark.parametrize("query, field", [
-    *((f"cursor={cursor_for(number)}", "cursor") for number in TOO_LARGE),
+    *((f"cursor={number}", "cursor") for number in TOO_LARGE if len(number) > 10),
     ("limit=0", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"), ("limit=-1", "limit"),
     ("limit=1.5", "limit"), ("limit=", "limit"), ("limit=%D9%A3", "limit"), ("limit=" + "9" * 5000, "limit"),
-    ("cursor=!!!", "cursor"), ("cursor=bm9wZQ", "cursor"), ("cursor=cG9zdDp4", "cursor"),
+    ("cursor=!!!", "cursor"), ("cursor=bm9wZQ", "cursor"), ("cursor=%3F", "cursor"), ("cursor=-1", "cursor"),
+    ("cursor=1.5", "cursor"), ("cursor=%D9%A3", "cursor"), ("cursor=1%0A", "cursor"),
 ])
 def test_bad_paging_parameters_are_422(writer, query, field):
     res = writer.api("GET", f"/api/posts?{query}", token=writer.token, status=422)

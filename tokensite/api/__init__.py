@@ -14,6 +14,7 @@ from . import openapi, views  # noqa: E402, F401  (their operations declare them
 
 
 def includeme(config):
+    config.include(".cors")
     for route, operations in API.by_route().items():
         config.add_route(route.name, route.pattern, traverse=route.traverse,
                          factory=front_door(route.factory, API.methods(route), public=route.public))

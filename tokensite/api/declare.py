@@ -31,8 +31,16 @@ class Operation:
     summary: str
     #: ``(status, description, schema name or None)`` of the successful answer
     ok: tuple[str, str, str | None]
-    #: the error statuses this operation may answer besides those of every operation
+    #: the document's name of the operation (what generated clients call their method) and its groups
+    operation_id: str
+    tags: tuple[str, ...]
+    description: str
+    #: the other statuses this operation may answer besides those of every operation (304, 4xx)
     errors: tuple[str, ...] = ()
+    #: headers of the successful answer besides those of every authenticated one (ETag, Location, Link)
+    ok_headers: tuple[str, ...] = ()
+    #: OpenAPI links of the successful answer: operationId -> parameters taken from it
+    links: dict | None = None
     #: the schema name of the JSON request body, if any, and whether it must be sent
     body: str | None = None
     body_required: bool = True
@@ -51,13 +59,17 @@ class ApiDeclaration:
         route = self.routes[name] = Route(name, pattern, **options)
         return route
 
-    def operation(self, route: Route, method: str, *, summary: str, ok: tuple, permission=None, errors=(),
+    def operation(self, route: Route, method: str, *, operation_id: str, tags: tuple[str, ...], summary: str,
+                  description: str, ok: tuple, permission=None, errors=(), ok_headers=(), links=None,
                   body=None, body_required=True, parameters=(), context=None, ability=None):
         """Declare the decorated function as the view of ``method`` on ``route``."""
 
         def declare(view):
-            self.operations.append(Operation(route, method, view, permission, summary, ok, tuple(errors), body,
-                                             body_required, tuple(parameters), context, ability))
+            self.operations.append(Operation(
+                route=route, method=method, view=view, permission=permission, summary=summary, ok=ok,
+                operation_id=operation_id, tags=tuple(tags), description=description, errors=tuple(errors),
+                ok_headers=tuple(ok_headers), links=links, body=body, body_required=body_required,
+                parameters=tuple(parameters), context=context, ability=ability))
             return view
 
         return declare

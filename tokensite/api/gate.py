@@ -7,6 +7,9 @@ non-throttled request: an anonymous request for a missing post is a 401.
 """
 from __future__ import annotations
 
+import functools
+import urllib.parse
+
 from ..resources import SiteRoot
 from ..web.errors import AppError, ErrorCode, Unauthenticated
 from ..web.serialize import rfc3339
@@ -44,8 +47,19 @@ def _admit(request) -> None:
     headers = verdict.headers()
     if token.expiry is not None:
         headers["Tokensite-Token-Expiration"] = rfc3339(token.expiry)
+    if not token.transient:
+        headers["Tokensite-Token-Abilities"] = abilities_header(token.abilities)
     # none of these is set by a view, so they are appended rather than merged
     request.add_response_callback(lambda request, response: response.headerlist.extend(headers.items()))
     if not verdict.allowed:
         raise AppError(429, ErrorCode.RATE_LIMITED,
                        f"Too many requests for this token; try again in {verdict.reset_after} seconds.")
+
+
+@functools.lru_cache(maxsize=1024)
+def abilities_header(abilities: tuple[str, ...]) -> str:
+    """``Tokensite-Token-Abilities``: the token's abilities, comma-separated (empty for none), worked
+    out once per set of abilities.  An ability made in code with a character a header cannot carry
+    (a comma, a control character, non-ASCII) is percent-encoded rather than breaking the response."""
+    return ", ".join(name if name.isascii() and name.isprintable() and "," not in name and "%" not in name
+                     else urllib.parse.quote(name, safe="") for name in abilities)

@@ -1,11 +1,15 @@
 """The API's JSON schemas, parameters and headers, as the OpenAPI document gives them."""
 from __future__ import annotations
 
+import re
+
 from ..models.ids import MAX_ID
 from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from ..tokens.service import EXPIRY_CHOICES_DAYS
 from ..web.errors import ErrorCode
 
+#: a page's ``next``: the id of its last post (any such number is a cursor; empty: the first page)
+CURSOR_PATTERN = re.compile(r"^[0-9]{0,10}$")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -25,14 +29,32 @@ PAGE_PARAMETERS = (
     {"name": "limit", "in": "query", "required": False, "description": "Posts per page.",
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}},
     {"name": "cursor", "in": "query", "required": False,
-     "description": "The opaque `next` of the previous page (empty: the first page); anything else is a 422.",
-     "schema": {"type": "string"}},
+     "description": "The `next` of the previous page (empty: the first page); the `Link` header with "
+                    "`rel=\"next\"` carries the same.",
+     "schema": {"type": "string", "pattern": CURSOR_PATTERN.pattern}},
 )
-# U+0000 is refused with a 422 too (PostgreSQL text cannot hold it); a "pattern" saying so would
-# make every client-side generator and validator slower for little gain
+_ETAG_SCHEMA = {"type": "string", "description": "One or more entity tags, comma-separated, or `*`."}
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": _ETAG_SCHEMA,
+                 "description": "The post's ETag from an earlier answer: 304 while it still matches."}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": _ETAG_SCHEMA,
+            "description": "The post's ETag from an earlier answer: 412 and nothing changes unless it still "
+                           "matches (`*`: the post exists)."}
+#: what an unsafe request on one post may be made conditional on
+UNSAFE_CONDITIONS = (IF_MATCH, {**IF_NONE_MATCH, "description": "`*` (or the post's ETag): 412 and nothing "
+                                                               "changes, since the post exists."})
+#: what a stored text may hold: no U+0000 (PostgreSQL text cannot); lone surrogates (which UTF-8 cannot
+#: hold either) are in the descriptions only, since a JSON text cannot carry them validly anyway.  The
+#: escapes read alike in ECMA-262 (JSON Schema's dialect) and Python's re; a title needs one character
+#: that str.strip() keeps (\x1c-\x1f and \x85 are spaces to Python, not to ECMA-262)
+_STORABLE = r"[^\x00]"
 _TITLE = {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH,
-          "description": "Trimmed; must not be blank or contain U+0000."}
-_BODY = {"type": "string", "maxLength": BODY_MAX_LENGTH, "description": "Must not contain U+0000."}
+          "pattern": rf"^{_STORABLE}*[^\s\x00\x1c-\x1f\x85]{_STORABLE}*$",
+          "description": "Trimmed; must not be blank, or contain U+0000 or a lone surrogate."}
+_BODY = {"type": "string", "maxLength": BODY_MAX_LENGTH, "pattern": rf"^{_STORABLE}*$",
+         "description": "Must not contain U+0000 or a lone surrogate."}
+
+#: the members of a post a client sends
+POST_FIELDS = ("title", "body")
 
 _SCHEMAS = {
     "User": {"type": "object", "required": ["id", "name", "email"],
@@ -55,9 +77,10 @@ _SCHEMAS = {
              "properties": {"id": {"type": "integer"}, "owner_id": {"type": "integer"},
                             "title": {"type": "string"}, "body": {"type": "string"},
                             "created_at": _TIME, "updated_at": _TIME}},
-    "PostInput": {"type": "object", "required": ["title"], "properties": {"title": _TITLE, "body": _BODY}},
-    "PostPatch": {"type": "object", "properties": {"title": _TITLE, "body": _BODY},
-                  "anyOf": [{"required": ["title"]}, {"required": ["body"]}]},
+    "PostInput": {"type": "object", "required": ["title"], "properties": {"title": _TITLE, "body": _BODY},
+                  "description": "Other members (such as those of a post read earlier) are ignored."},
+    "PostPatch": {"type": "object", "properties": {"title": _TITLE, "body": _BODY}, "minProperties": 1,
+                  "additionalProperties": False, "description": "A title, a body or both; nothing else."},
     "PostPage": {"type": "object", "required": ["items", "next"],
                  "properties": {"items": {"type": "array", "items": ref("Post")},
                                 "next": {"type": ["string", "null"],
@@ -86,13 +109,30 @@ COMPONENTS = {
     "headers": {
         "WWW-Authenticate": _header("RFC 6750 challenge"),
         "Allow": _header("The methods this path accepts"),
-        "RateLimit-Limit": _header("Requests allowed per window for this token", {"type": "integer"}),
+        "RateLimit": _header("The IETF draft's structured field: "
+                             "`\"default\";r=<remaining>;t=<seconds to reset>`",
+                             {"type": "string", "pattern": r'^"default";r=[0-9]+;t=[0-9]+$'}),
+        "RateLimit-Policy": _header("The IETF draft's structured field: "
+                                    "`\"default\";q=<requests per window>;w=<window seconds>`",
+                                    {"type": "string", "pattern": r'^"default";q=[0-9]+;w=[0-9]+$'}),
+        "RateLimit-Limit": _header("Requests allowed per window", {"type": "integer"}),
         "RateLimit-Remaining": _header("Requests left in this window", {"type": "integer"}),
         "RateLimit-Reset": _header("Seconds until the window resets", {"type": "integer"}),
         "Retry-After": _header("Seconds to wait", {"type": "integer"}),
         "Tokensite-Token-Expiration": _header(
             "When the bearer token expires (RFC 3339 UTC); only for tokens that expire",
             {"type": "string", "format": "date-time"}),
+        "Tokensite-Token-Abilities": _header(
+            "The bearer token's abilities, comma-separated (`*`: every one; empty: none); bearer tokens "
+            "only"),
+        "ETag": _header("The post's strong entity tag: send it in If-Match or If-None-Match"),
+        "Location": _header("The new post's URL", {"type": "string", "format": "uri-reference"}),
+        "Link": _header("RFC 8288: `<url>; rel=\"next\"` when there is a next page (the same cursor as "
+                        "`next`)"),
+        "Access-Control-Allow-Origin": _header("CORS: the calling origin, or `*`, when "
+                                               "tokensite.api.cors_origins allows it"),
+        "Access-Control-Expose-Headers": _header("CORS: the headers a browser app may read"),
+        "Vary": _header("`Origin` when tokensite.api.cors_origins lists origins"),
     },
     "schemas": _SCHEMAS,
 }

@@ -44,6 +44,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     CONFLICT = "conflict"
+    PRECONDITION_FAILED = "precondition_failed"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     VALIDATION_FAILED = "validation_failed"
@@ -58,7 +59,8 @@ class ErrorCode(StrEnum):
 
 _CODE_OF_STATUS = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
                    404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 409: ErrorCode.CONFLICT,
-                   413: ErrorCode.PAYLOAD_TOO_LARGE, 415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                   412: ErrorCode.PRECONDITION_FAILED, 413: ErrorCode.PAYLOAD_TOO_LARGE,
+                   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                    422: ErrorCode.VALIDATION_FAILED, 429: ErrorCode.RATE_LIMITED}
 
 
