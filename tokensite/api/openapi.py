@@ -42,6 +42,8 @@ _ERRORS = {
     "415": _response("The body is not JSON, or not UTF-8 (code unsupported_media_type).", "Error"),
     "422": _response("Invalid body or query: per-field messages in error.fields.", "Error"),
     "429": _response("Rate limit exceeded for this token.", "Error", headers=["Retry-After", *_GATE_HEADERS]),
+    "503": _response("The database or the rate-limit store did not answer in time (code unavailable); "
+                     "try again after Retry-After.", "Error", headers=["Retry-After"]),
 }
 
 
@@ -53,7 +55,7 @@ def _operation(op: Operation) -> dict:
         return {"summary": op.summary, "security": [],
                 "responses": {status: _response(description, schema, headers=()), "405": _ERRORS["405"]}}
     unsafe = op.method not in _SAFE_METHODS
-    statuses = {"401", "405", "429", *op.errors} | ({"400"} if unsafe else set())
+    statuses = {"401", "405", "429", "503", *op.errors} | ({"400"} if unsafe else set())
     statuses |= {"413", "415"} if op.body else set()
     entry = {"summary": op.summary,
              "security": [{"bearer": []}, {"session": [], "csrf": []} if unsafe else {"session": []}],
