@@ -17,7 +17,7 @@ import threading
 import sqlalchemy as sa
 from pyramid.events import ApplicationCreated
 
-from .web.errors import describe_fault
+from .web.errors import DEPENDENCIES, describe_fault
 from .web.responses import json_response
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 #: how long a dependency may take to answer a readiness probe
 READY_SECONDS = 1.0
 SELECT_ONE = sa.text("SELECT 1")
-#: the dependencies, by their names in /health/ready, as the log names them
-DEPENDENCIES = {"database": "the database", "ratelimit": "the rate-limit store"}
 
 
 class Readiness:

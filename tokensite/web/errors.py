@@ -40,6 +40,8 @@ TEMPLATE = "tokensite:templates/error.jinja2"
 UNAVAILABLE_TEMPLATE = "tokensite:templates/unavailable.jinja2"
 #: seconds a client is asked to wait after a 503
 RETRY_AFTER_SECONDS = 5
+#: what a 503 may be waiting for, by its name in ``/health/ready``, as a log line names it
+DEPENDENCIES = {"database": "the database", "ratelimit": "the rate-limit store"}
 #: methods an HTML form cannot send: whoever uses them is a script and reads JSON
 SCRIPT_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
@@ -257,7 +259,8 @@ def _unavailable(request, exc, dependency: str, retried: bool = False) -> Respon
     if retried:
         log.info("retrying %s %s after %s", request.method, request.path, describe_fault(exc))
     else:
-        log.warning("%s %s: the %s is unavailable (%s)", request.method, request.path, dependency, describe_fault(exc))
+        log.warning("%s %s: %s is unavailable (%s)", request.method, request.path, DEPENDENCIES[dependency],
+                    describe_fault(exc))
     return unavailable_response(request)
 
 
