@@ -5,12 +5,13 @@ The storage is shared by every worker when it is Redis (``tokensite.ratelimit.st
 = redis://...``, through `limits`); ``memory://`` counts per process and suits
 development and tests.
 
-Redis is asked with socket timeouts of ``tokensite.ratelimit.timeout`` seconds.  When it fails or does not answer in time, ``tokensite.ratelimit.on_failure``
-decides (README, "Settings"): ``allow`` counts nothing and lets the request through,
-``deny`` raises :class:`StoreUnavailable`, which the error views answer with a 503.
-Either way the failure is logged at most once a minute, and the store is left alone
-for a second after it failed, so that a hung store costs one request its timeout
-rather than every request.
+Redis is asked with socket timeouts of ``tokensite.ratelimit.timeout`` seconds.  When it
+fails or does not answer in time, ``tokensite.ratelimit.on_failure`` decides (README,
+"Settings"): ``allow`` counts nothing and lets the request through, ``deny`` raises
+:class:`StoreUnavailable`, which the error views answer with a 503.  Either way the
+failure is logged at most once a minute, and the store is left alone for a second
+after it failed, so that a hung store costs one request its timeout rather than every
+request.
 """
 from __future__ import annotations
 

@@ -125,7 +125,8 @@ def parse(settings: dict) -> Settings:
         ratelimit_anonymous=rate("tokensite.ratelimit.anonymous", defaults.ratelimit_anonymous),
         ratelimit_register=rate("tokensite.ratelimit.register", defaults.ratelimit_register),
         ratelimit_timeout=seconds("tokensite.ratelimit.timeout", defaults.ratelimit_timeout),
-        ratelimit_on_failure=choice("tokensite.ratelimit.on_failure", defaults.ratelimit_on_failure, ON_FAILURE),
+        ratelimit_on_failure=choice("tokensite.ratelimit.on_failure", defaults.ratelimit_on_failure,
+                                    ON_FAILURE),
         proxy_trusted=networks("tokensite.proxy.trusted"),
         max_body_bytes=read.integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
     )

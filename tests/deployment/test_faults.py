@@ -205,8 +205,8 @@ def locked(database, table: str):
 
 
 def backends(database, application_name: str) -> set[int]:
-    return {row.pid for row in database.rows("SELECT pid FROM pg_stat_activity WHERE application_name = :name",
-                                              name=application_name)}
+    return {row.pid for row in database.rows(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = :name", name=application_name)}
 
 
 def test_a_held_lock_is_a_503_within_the_statement_timeout_and_200_once_released(serve, token,
@@ -271,7 +271,8 @@ def assert_down(server, token):
     assert seconds < 1 + SLACK_SECONDS
     assert_unavailable_json(api(server, "GET", "/api/user", token))
     client = Client()
-    assert_unavailable_page(client.post_form(server, "/login", {"email": "nobody@example.com", "password": "x"}))
+    sign_in = client.post_form(server, "/login", {"email": "nobody@example.com", "password": "x"})
+    assert_unavailable_page(sign_in)
 
 
 def assert_up(server, token):

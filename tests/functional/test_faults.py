@@ -76,7 +76,8 @@ def assert_one_line_without_traceback(records):
     assert "the database is unavailable" in records[0].getMessage()
 
 
-def test_a_bearer_lookup_that_times_out_is_a_503_json_with_retry_after(browser, kept_engine, token, fault_log):
+def test_a_bearer_lookup_that_times_out_is_a_503_json_with_retry_after(browser, kept_engine, token,
+                                                                      fault_log):
     """The lookup runs while Pyramid asks who is calling: it still reaches the exception views."""
     with failing(kept_engine):
         res = browser.api("GET", "/api/user", token=token)
@@ -130,15 +131,16 @@ def test_an_api_write_that_fails_leaves_nothing_half_written(browser, engine, to
 
 
 def test_a_database_that_cannot_be_reached_is_a_503(browser, kept_engine, token):
-    with failing(kept_engine, message='connection failed: connection to server at "127.0.0.1", port 1 failed'):
+    refused = 'connection failed: connection to server at "127.0.0.1", port 1 failed'
+    with failing(kept_engine, message=refused):
         assert_api_unavailable(browser.api("GET", "/api/user", token=token))
 
 
 @pytest.mark.parametrize("error, dependency", [
     (sa.exc.OperationalError("SELECT 1", {}, Exception(TIMEOUT)), "database"),
     (sa.exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached"), "database"),
-    (sa.exc.InterfaceError("SELECT 1", {}, Exception("connection already closed"), connection_invalidated=True),
-     "database"),
+    (sa.exc.InterfaceError("SELECT 1", {}, Exception("connection already closed"),
+                           connection_invalidated=True), "database"),
     (StoreUnavailable("the rate-limit store did not answer"), "ratelimit"),
     (sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")), None),
     (sa.exc.ProgrammingError("SELECT", {}, Exception("syntax error")), None),
@@ -159,7 +161,7 @@ def test_a_bug_in_a_statement_is_still_a_500(browser, kept_engine, token):
 
 @pytest.fixture
 def dead_store_app(make_app):
-    """``dead_store_app("allow" | "deny")``: the site with its rate limits in a Redis that refuses connections."""
+    """``dead_store_app("allow" | "deny")``: the site, its rate limits in a Redis that refuses connections."""
     return lambda on_failure: make_app({"tokensite.ratelimit.storage": f"redis://127.0.0.1:{closed_port()}/0",
                                         "tokensite.ratelimit.on_failure": on_failure,
                                         "tokensite.ratelimit.timeout": "0.2"})

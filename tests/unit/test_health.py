@@ -1,4 +1,5 @@
-"""Readiness: every check asked at once in a thread of its own, a bounded wait, a hung check not asked again."""
+"""Readiness: every check asked at once in a thread of its own, a bounded wait, a hung check not asked
+again."""
 import threading
 
 from tokensite.health import Readiness

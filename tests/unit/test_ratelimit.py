@@ -6,8 +6,8 @@ import pytest
 from limits import storage
 from limits.errors import StorageError
 
-from tokensite.ratelimit import (ON_FAILURE, ProcessLocalStorage, RateLimiter, StoreFailures, StoreUnavailable,
-                                 counters_from_setting)
+from tokensite.ratelimit import (ON_FAILURE, ProcessLocalStorage, RateLimiter, StoreFailures,
+                                 StoreUnavailable, counters_from_setting)
 
 from ..faults import closed_port, silent_listener
 
@@ -148,8 +148,8 @@ def test_a_redis_that_refuses_connections_is_a_failure(on_failure):
 def test_a_redis_that_never_answers_is_given_up_after_the_timeout(on_failure):
     timeout = 0.2
     with silent_listener() as port:
-        limiter = RateLimiter(counters_from_setting(f"redis://127.0.0.1:{port}/0", timeout), "3/minute", "test",
-                              StoreFailures(on_failure))
+        counters = counters_from_setting(f"redis://127.0.0.1:{port}/0", timeout)
+        limiter = RateLimiter(counters, "3/minute", "test", StoreFailures(on_failure))
         started = time.monotonic()
         if on_failure == "deny":
             with pytest.raises(StoreUnavailable):

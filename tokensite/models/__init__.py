@@ -156,8 +156,8 @@ def includeme(config):
     engine = get_engine(settings, statement_timeout=timeout)
     config.registry["dbengine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
-    config.registry[KEPT_CONNECTIONS] = kept_connections(get_autocommit_engine(settings, statement_timeout=timeout),
-                                                         settings)
+    autocommit_engine = get_autocommit_engine(settings, statement_timeout=timeout)
+    config.registry[KEPT_CONNECTIONS] = kept_connections(autocommit_engine, settings)
 
     def dbsession(request):
         return get_tm_session(request.registry["dbsession_factory"], request.tm, request=request)

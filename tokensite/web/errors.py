@@ -309,7 +309,8 @@ def includeme(config):
     for context, view in ((AppError, app_error_view), (Unauthenticated, unauthenticated_view),
                           (HTTPForbidden, forbidden_view), (BadCSRFToken, csrf_view),
                           (HTTPNotFound, not_found_view), (HTTPException, http_exception_view),
-                          (UnicodeDecodeError, undecodable_view), (sqlalchemy.exc.DBAPIError, dependency_error_view),
+                          (UnicodeDecodeError, undecodable_view),
+                          (sqlalchemy.exc.DBAPIError, dependency_error_view),
                           (sqlalchemy.exc.TimeoutError, dependency_error_view),
                           (StoreUnavailable, dependency_error_view), (Exception, server_error_view)):
         config.add_exception_view(view, context=context, renderer=TEMPLATE)

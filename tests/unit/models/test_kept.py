@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from pyramid.exceptions import ConfigurationError
 
-from tokensite.models import (KEPT_CONNECTIONS, User, dispose_engines, get_autocommit_engine, kept_connections,
-                              statement_timeout_ms)
+from tokensite.models import (KEPT_CONNECTIONS, User, dispose_engines, get_autocommit_engine,
+                              kept_connections, statement_timeout_ms)
 from tokensite.models.kept import KeptConnections
 
 WAIT = 10  # seconds a test waits for a thread before it fails
@@ -87,7 +87,7 @@ def test_a_connection_stays_open_between_statements(autocommit_engine, make_kept
     assert len(checkouts) == 1
 
 
-def test_another_thread_uses_the_idle_connection_instead_of_opening_one(autocommit_engine, make_kept, checkouts):
+def test_another_thread_uses_the_idle_connection(autocommit_engine, make_kept, checkouts):
     kept = make_kept(autocommit_engine)
     mine = kept.run(backend_of)
     theirs = []
