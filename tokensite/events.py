@@ -31,6 +31,7 @@ class EventTag(StrEnum):
     TOKEN_PERMISSIONS_CHANGED = "token:permissions_changed"
     TOKEN_REGENERATED = "token:regenerated"
     TOKEN_DELETED = "token:deleted"
+    TOKENS_ALL_DELETED = "token:all_deleted"
     TOKEN_REVOKED = "token:revoked"
     TOKEN_ROTATED = "token:rotated"
 
@@ -51,6 +52,7 @@ _LABELS = {
     EventTag.TOKEN_PERMISSIONS_CHANGED: "API token permissions changed",
     EventTag.TOKEN_REGENERATED: "API token regenerated",
     EventTag.TOKEN_DELETED: "API token deleted",
+    EventTag.TOKENS_ALL_DELETED: "Every API token deleted",
     EventTag.TOKEN_REVOKED: "API token revoked through the API",
     EventTag.TOKEN_ROTATED: "API token rotated through the API",
 }

@@ -12,6 +12,7 @@ import dataclasses
 import ipaddress
 import os
 import re
+import urllib.parse
 
 from pyramid.exceptions import ConfigurationError
 
@@ -31,6 +32,8 @@ MIN_SECRET_VARIETY = 10
 DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 #: the smallest tokensite.limits.max_body: every form of the site fits in it
 MIN_MAX_BODY = 1024
+#: tokensite.mail.transport: through mail.*'s SMTP server, as .eml files into a folder, or nowhere
+MAIL_TRANSPORTS = ("smtp", "files", "none")
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
 
 
@@ -51,6 +54,12 @@ class Settings:
     ratelimit_register: str = "10/hour"
     proxy_trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     max_body_bytes: int = 1_048_576
+    mail_transport: str = "smtp"
+    #: where the ``files`` transport writes; relative to the ini's folder (``compose``)
+    mail_folder: str = "var/mail"
+    mail_sender: str = "tokensite@localhost"
+    #: the site's public address for the links in mail; None: the address each request came to
+    mail_site_url: str | None = None
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -62,11 +71,15 @@ def apply_environment(settings: dict, environ=os.environ) -> dict:
     return merged
 
 
-def compose(settings: dict) -> dict:
-    """``settings`` with the token add-on's bearer area set from the site's API switch and prefix:
-    bearer tokens count under the API prefix, and nowhere when the API feature is off."""
+def compose(settings: dict, here: str | None = None) -> dict:
+    """``settings`` with the token add-on's bearer area set from the site's API switch and prefix
+    (bearer tokens count under the API prefix, and nowhere when the API feature is off), and the
+    mail folder made absolute beside the ini, whose folder is ``here``."""
     site = parse(settings)
-    return {**settings, "tokensite.tokens.bearer_prefix": site.api_prefix if site.api_enabled else ""}
+    composed = {**settings, "tokensite.tokens.bearer_prefix": site.api_prefix if site.api_enabled else ""}
+    if here:
+        composed["tokensite.mail.folder"] = os.path.join(here, site.mail_folder)
+    return composed
 
 
 def parse(settings: dict) -> Settings:
@@ -90,6 +103,26 @@ def parse(settings: dict) -> Settings:
                     f"not {entry!r}: {error}") from None
         return tuple(parsed)
 
+    def choice(key, default, choices):
+        value = read.text(key, default)
+        if value not in choices:
+            raise ConfigurationError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def site_url(key):
+        value = read.raw(key)
+        if value is None:
+            return None
+        parsed = urllib.parse.urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+            raise ConfigurationError(f"{key} must be the site's address such as https://tokens.example.com, "
+                                     f"not {value!r}")
+        return value.rstrip("/")
+
+    # pyramid_mailer reads mail.*; its numbers and switches are checked here, so a typo fails at start-up
+    read.integer("mail.port", None, 1)
+    read.boolean("mail.tls", False)
+    read.boolean("mail.ssl", False)
     return Settings(
         api_enabled=read.boolean("tokensite.features.api", defaults.api_enabled),
         api_prefix=read.path_prefix("tokensite.api.prefix", defaults.api_prefix),
@@ -105,6 +138,10 @@ def parse(settings: dict) -> Settings:
         ratelimit_register=rate("tokensite.ratelimit.register", defaults.ratelimit_register),
         proxy_trusted=networks("tokensite.proxy.trusted"),
         max_body_bytes=read.integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
+        mail_transport=choice("tokensite.mail.transport", defaults.mail_transport, MAIL_TRANSPORTS),
+        mail_folder=read.text("tokensite.mail.folder", defaults.mail_folder),
+        mail_sender=read.text("mail.default_sender", defaults.mail_sender),
+        mail_site_url=site_url("tokensite.mail.site_url"),
     )
 
 

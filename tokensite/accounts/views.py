@@ -9,10 +9,12 @@ from pyramid.view import view_config, view_defaults
 from pyramid_retry import mark_error_retryable
 
 from ..events import EventTag, record_event
+from ..mail import notices
 from ..permissions import AccountPermission
 from . import service
 from .browser_sessions import end_other_sessions, sessions_of
 from .next_path import safe_next
+from .password_throttle import throttle_key
 
 
 def wait_when_throttled(request, limiter, key: str) -> int | None:
@@ -132,7 +134,7 @@ class AccountViews:
 
     def __init__(self, request):
         self.request = request
-        self.throttle_key = f"account:{request.user.id if request.user else ''}|{request.client_ip}"
+        self.throttle_key = throttle_key(request)
 
     def page(self, errors=None, form=None, status=200):
         self.request.response.status = status
@@ -171,6 +173,7 @@ class AccountViews:
             return self.refused(error, "password", "current_password")
         request.registry.login_rate_limiter.clear(self.throttle_key)
         record_event(request, EventTag.PASSWORD_CHANGED)
+        notices.password_changed(request)
         ended = end_other_sessions(request)  # whoever knew the old password is signed out; this session stays
         if ended:
             record_event(request, EventTag.OTHER_SESSIONS_SIGNED_OUT, sessions=ended)
@@ -183,10 +186,12 @@ class AccountViews:
         refusal = self.throttled("delete", "password")
         if refusal:
             return refusal
+        email, name = request.user.email, request.user.name  # for the goodbye, sent to the address it had
         try:
             service.delete_account(request.dbsession, request.user, request.POST.get("password"))
         except service.AccountInputError as error:
             return self.refused(error, "delete", "password")
+        notices.account_deleted(request, email, name)
         headers = forget(request)
         new_csrf_token(request)
         request.session.flash("Your account and everything in it were deleted.")
