@@ -1,7 +1,7 @@
 """Row group 1: what bearer authentication adds to a request, in process.
 
 ``GET /api/user`` with a bearer token in its steady state (``last_used_at`` fresh,
-so no write) against the floor: ``GET /api/openapi.json`` of the same app, a
+so no write), and with a browser's session cookie, against the floor: ``GET /api/openapi.json`` of the same app, a
 public route with a precomputed body.  Their ratio is what authentication, the
 rate limit, the database round trip and the JSON rendering cost together; the
 two are timed in alternating runs and the ratio is the median of the runs'
@@ -31,6 +31,7 @@ def bench(context) -> list[Row]:
     bearer = client.prepared(f"{api}/user", {"Authorization": f"Bearer {steady}"})
     floor = client.prepared(f"{api}/openapi.json")
     timed = compare_us(bearer, floor, context.iterations)
+    session = compare_us(client.prepared(f"{api}/user", {"Cookie": cookie}), floor, context.iterations)
     round_trip = median_us(_round_trip(app), context.iterations)
     dispose_engines(app.registry)
     return rows + [
@@ -38,6 +39,8 @@ def bench(context) -> list[Row]:
         Row("in-process: floor GET /api/openapi.json", str(timed.second)),
         ratio_row("in-process: bearer / floor", timed.wall_ratio, RATIO_LIMIT),
         ratio_row("in-process: bearer / floor, CPU time", timed.cpu_ratio, RATIO_LIMIT),
+        Row("in-process: cookie session GET /api/user (server-side session)", str(session.first)),
+        Row("in-process: cookie session / floor", f"{session.wall_ratio:.2f}x"),
         Row("in-process: database round trip (DBAPI SELECT 1 on the kept connection)", str(round_trip)),
     ]
 

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from tokensite.models import ApiToken, User, dispose_engines, get_engine, utcnow
 from tokensite.models.meta import UTCDateTime
-from tokensite.scripts.prune_tokens import DEFAULT_BATCH_SIZE, DEFAULT_HOURS, prunable, prune
+from tokensite.scripts.batches import DEFAULT_BATCH_SIZE, prune
+from tokensite.scripts.prune_tokens import DEFAULT_HOURS, prunable
 from tokensite.testing import app_settings, committed_session, token_service
 
 from . import site
@@ -110,7 +111,7 @@ def bench(context) -> list[Row]:
     batches = []
     with TransactionTimer(engine) as timer:
         started = time.perf_counter()
-        deleted = prune(engine, condition, progress=batches.append)
+        deleted = prune(engine, ApiToken, condition, progress=batches.append)
         total = time.perf_counter() - started
     with engine.connect() as conn:
         remaining = set(conn.scalars(sa.select(ApiToken.id)))

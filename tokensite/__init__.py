@@ -8,15 +8,16 @@ from .settings import apply_environment, compose
 
 def main(global_config, **settings):
     """The WSGI app of ``pserve``/``gunicorn --paste``; reads top to bottom."""
-    settings = compose(apply_environment(settings))
+    settings = compose(apply_environment(settings), here=global_config.get("here"))
     with Configurator(settings=settings, root_factory="tokensite.resources.SiteRoot") as config:
         config.include(".settings")      # the site's tokensite.* parsed and checked once
         config.include(".bodies")        # body size, charset and media type, before anything reads the body
         config.include(".headers")       # CSP, nosniff, no framing; no-store for personal responses
         config.include(".models")        # engine, pyramid_tm, pyramid_retry, request.dbsession
-        config.include(".sessions")      # signed cookie sessions, CSRF on by default
+        config.include(".sessions")      # browser sessions on the server, CSRF on by default
         config.include(".proxy")         # request.client_ip, believing only trusted proxies
         config.include(".ratelimit")     # per-token API limit; sign-in, registration, anonymous API throttles
+        config.include(".mail")          # mail to account owners, sent when the request's transaction commits
         config.include(".tokens")        # the add-on: policy, request.token/user, directives, its settings
         config.include(".permissions")   # create/read/update/delete, default read
         config.include("pyramid_jinja2")

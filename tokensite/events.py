@@ -25,10 +25,13 @@ class EventTag(StrEnum):
     SIGN_IN_FAILED = "account:sign_in_failed"
     SIGNED_OUT = "account:signed_out"
     PASSWORD_CHANGED = "account:password_changed"
+    OTHER_SESSIONS_SIGNED_OUT = "account:other_sessions_signed_out"
+    SESSION_ENDED = "account:session_ended"
     TOKEN_CREATED = "token:created"
     TOKEN_PERMISSIONS_CHANGED = "token:permissions_changed"
     TOKEN_REGENERATED = "token:regenerated"
     TOKEN_DELETED = "token:deleted"
+    TOKENS_ALL_DELETED = "token:all_deleted"
     TOKEN_REVOKED = "token:revoked"
     TOKEN_ROTATED = "token:rotated"
 
@@ -43,10 +46,13 @@ _LABELS = {
     EventTag.SIGN_IN_FAILED: "Failed sign-in",
     EventTag.SIGNED_OUT: "Signed out",
     EventTag.PASSWORD_CHANGED: "Password changed",
+    EventTag.OTHER_SESSIONS_SIGNED_OUT: "Other browser sessions signed out",
+    EventTag.SESSION_ENDED: "Browser session signed out",
     EventTag.TOKEN_CREATED: "API token created",
     EventTag.TOKEN_PERMISSIONS_CHANGED: "API token permissions changed",
     EventTag.TOKEN_REGENERATED: "API token regenerated",
     EventTag.TOKEN_DELETED: "API token deleted",
+    EventTag.TOKENS_ALL_DELETED: "Every API token deleted",
     EventTag.TOKEN_REVOKED: "API token revoked through the API",
     EventTag.TOKEN_ROTATED: "API token rotated through the API",
 }

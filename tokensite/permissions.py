@@ -14,6 +14,15 @@ class PostPermission(StrEnum):
     DELETE = "delete"
 
 
+#: what each permission lets a token do, beside its checkbox on the token pages and in the OpenAPI document
+DESCRIPTIONS = {
+    PostPermission.CREATE: "Publish new posts",
+    PostPermission.READ: "Read posts",
+    PostPermission.UPDATE: "Edit your own posts",
+    PostPermission.DELETE: "Delete your own posts",
+}
+
+
 class AccountPermission(StrEnum):
     """Session-only: no token can ever manage tokens or accounts."""
 
@@ -21,5 +30,5 @@ class AccountPermission(StrEnum):
 
 
 def includeme(config):
-    config.add_token_permissions(*map(str, PostPermission))
+    config.add_token_permissions(*((str(permission), DESCRIPTIONS[permission]) for permission in PostPermission))
     config.set_default_token_permissions(str(PostPermission.READ))

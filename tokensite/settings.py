@@ -3,9 +3,9 @@
 Every site key of the README's Settings table is read here and nowhere else; the
 rest of the site asks ``request.registry.tokensite`` (a frozen :class:`Settings`).
 The token add-on reads its own ``tokensite.tokens.*`` (``tokensite.tokens.settings``), and
-the database its ``sqlalchemy.*`` and ``tokensite.database.*`` (``tokensite.models``).  Secrets and URLs may
-come from the environment, which wins over the .ini so that production.ini can be
-committed without them.
+the database its ``sqlalchemy.*`` and ``tokensite.database.*`` (``tokensite.models``).
+Secrets and URLs may come from the environment, which wins over the .ini so that
+production.ini can be committed without them.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import ipaddress
 import math
 import os
 import re
+import urllib.parse
 
 from pyramid.exceptions import ConfigurationError
 
@@ -36,6 +37,8 @@ DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 MIN_MAX_BODY = 1024
 #: the longest tokensite.ratelimit.timeout: the store is asked on the way of every API request
 MAX_STORE_TIMEOUT = 10.0
+#: tokensite.mail.transport: through mail.*'s SMTP server, as .eml files into a folder, or nowhere
+MAIL_TRANSPORTS = ("smtp", "files", "none")
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
 
 
@@ -47,6 +50,8 @@ class Settings:
     api_prefix: str = "/api"
     session_secret: str | None = dataclasses.field(default=None, repr=False)  # never in a log line
     session_secure: bool = False
+    session_idle_timeout_seconds: int = 7200
+    session_lifetime_seconds: int = 1209600
     ratelimit_storage: str = "memory://"
     ratelimit_api: str = "600/minute"
     ratelimit_login: str = "5/minute"
@@ -56,6 +61,12 @@ class Settings:
     ratelimit_on_failure: str = "allow"  # or "deny": what a request gets when the store fails
     proxy_trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     max_body_bytes: int = 1_048_576
+    mail_transport: str = "smtp"
+    #: where the ``files`` transport writes; relative to the ini's folder (``compose``)
+    mail_folder: str = "var/mail"
+    mail_sender: str = "tokensite@localhost"
+    #: the site's public address for the links in mail; None: the address each request came to
+    mail_site_url: str | None = None
 
 
 def apply_environment(settings: dict, environ=os.environ) -> dict:
@@ -67,11 +78,15 @@ def apply_environment(settings: dict, environ=os.environ) -> dict:
     return merged
 
 
-def compose(settings: dict) -> dict:
-    """``settings`` with the token add-on's bearer area set from the site's API switch and prefix:
-    bearer tokens count under the API prefix, and nowhere when the API feature is off."""
+def compose(settings: dict, here: str | None = None) -> dict:
+    """``settings`` with the token add-on's bearer area set from the site's API switch and prefix
+    (bearer tokens count under the API prefix, and nowhere when the API feature is off), and the
+    mail folder made absolute beside the ini, whose folder is ``here``."""
     site = parse(settings)
-    return {**settings, "tokensite.tokens.bearer_prefix": site.api_prefix if site.api_enabled else ""}
+    composed = {**settings, "tokensite.tokens.bearer_prefix": site.api_prefix if site.api_enabled else ""}
+    if here:
+        composed["tokensite.mail.folder"] = os.path.join(here, site.mail_folder)
+    return composed
 
 
 def parse(settings: dict) -> Settings:
@@ -97,12 +112,6 @@ def parse(settings: dict) -> Settings:
                                      f"{MAX_STORE_TIMEOUT:g}, not {raw!r}")
         return value
 
-    def choice(key, default, choices):
-        value = read.text(key, default).lower()
-        if value not in choices:
-            raise ConfigurationError(f"{key} must be {' or '.join(choices)}, not {value!r}")
-        return value
-
     def networks(key):
         parsed = []
         for entry in (read.raw(key) or "").split():
@@ -114,11 +123,34 @@ def parse(settings: dict) -> Settings:
                     f"not {entry!r}: {error}") from None
         return tuple(parsed)
 
+    def choice(key, default, choices):
+        value = read.text(key, default)
+        if value not in choices:
+            raise ConfigurationError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def site_url(key):
+        value = read.raw(key)
+        if value is None:
+            return None
+        parsed = urllib.parse.urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+            raise ConfigurationError(f"{key} must be the site's address such as https://tokens.example.com, "
+                                     f"not {value!r}")
+        return value.rstrip("/")
+
+    # pyramid_mailer reads mail.*; its numbers and switches are checked here, so a typo fails at start-up
+    read.integer("mail.port", None, 1)
+    read.boolean("mail.tls", False)
+    read.boolean("mail.ssl", False)
     return Settings(
         api_enabled=read.boolean("tokensite.features.api", defaults.api_enabled),
         api_prefix=read.path_prefix("tokensite.api.prefix", defaults.api_prefix),
         session_secret=settings.get("tokensite.session.secret") or None,
         session_secure=read.boolean("tokensite.session.secure", defaults.session_secure),
+        session_idle_timeout_seconds=read.integer(
+            "tokensite.session.idle_timeout", defaults.session_idle_timeout_seconds, 1),
+        session_lifetime_seconds=read.integer("tokensite.session.lifetime", defaults.session_lifetime_seconds, 1),
         ratelimit_storage=read.text("tokensite.ratelimit.storage", defaults.ratelimit_storage),
         ratelimit_api=rate("tokensite.ratelimit.api", defaults.ratelimit_api),
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),
@@ -129,6 +161,10 @@ def parse(settings: dict) -> Settings:
                                     ON_FAILURE),
         proxy_trusted=networks("tokensite.proxy.trusted"),
         max_body_bytes=read.integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
+        mail_transport=choice("tokensite.mail.transport", defaults.mail_transport, MAIL_TRANSPORTS),
+        mail_folder=read.text("tokensite.mail.folder", defaults.mail_folder),
+        mail_sender=read.text("mail.default_sender", defaults.mail_sender),
+        mail_site_url=site_url("tokensite.mail.site_url"),
     )
 
 

@@ -69,11 +69,13 @@ def migrated_database(postgres_server_url: str | None = None, prefix: str = "tok
 
 
 def app_settings(database_url: str, **overrides) -> dict:
-    """Settings for ``tokensite.main``: the database, the test secret, rate limits in memory."""
+    """Settings for ``tokensite.main``: the database, the test secret, rate limits in memory, no mail
+    (the mail tests choose a transport of their own)."""
     settings = {
         "sqlalchemy.url": database_url,
         "tokensite.session.secret": SESSION_SECRET,
         "tokensite.ratelimit.storage": "memory://",
+        "tokensite.mail.transport": "none",
     }
     settings.update(overrides)
     return settings

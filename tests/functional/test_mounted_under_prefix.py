@@ -159,7 +159,7 @@ def test_every_signed_in_page_links_inside_the_mount(site):
     site.register()
     pages = site.crawl(INSIDE + "dashboard")
     assert pages == {INSIDE, INSIDE + "dashboard", INSIDE + "user/api-tokens", INSIDE + "user/security",
-                     INSIDE + "user/account"}
+                     INSIDE + "user/sessions", INSIDE + "user/account"}
     current = [value for tag, attribute, value, attributes in urls_in(site.get(INSIDE + "user/security"))
                if attributes.get("aria-current") == "page"]
     assert current == [MOUNT + "/user/security"]
@@ -303,7 +303,7 @@ def test_the_forbidden_page_links_inside_the_mount(site_with_a_forbidden_page):
     forbidden = site.get(INSIDE + "forbidden", status=403)
     assert "Not allowed" in forbidden.text
     assert site.links(forbidden) == {INSIDE, INSIDE + "dashboard", INSIDE + "user/api-tokens",
-                                     INSIDE + "user/security", INSIDE + "user/account"}
+                                     INSIDE + "user/security", INSIDE + "user/sessions", INSIDE + "user/account"}
 
 
 def test_without_the_api_every_page_builds_inside_the_mount(make_app, engine):
@@ -311,6 +311,6 @@ def test_without_the_api_every_page_builds_inside_the_mount(make_app, engine):
     assert site.crawl(INSIDE) == {INSIDE, INSIDE + "login", INSIDE + "register"}
     site.register()
     assert site.crawl(INSIDE + "dashboard") == {INSIDE, INSIDE + "dashboard", INSIDE + "user/security",
-                                                INSIDE + "user/account"}
+                                                INSIDE + "user/sessions", INSIDE + "user/account"}
     site.get(INSIDE + "user/api-tokens", status=404)
     site.get(INSIDE + "no-such-page", status=404)

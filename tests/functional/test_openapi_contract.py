@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,6 +112,20 @@ def test_document_declares_the_security_of_every_operation(browser):
         assert operation["security"] == [{"bearer": []}, session], (method, path)
         assert "401" in operation["responses"], (method, path)
     assert document["paths"]["/openapi.json"]["get"]["security"] == []
+
+
+@pytest.mark.parametrize("path, method, description", [
+    ("/posts", "post", "Needs a token with the `create` ability (Publish new posts), or the session cookie."),
+    ("/posts", "get", "Needs a token with the `read` ability (Read posts), or the session cookie."),
+    ("/posts/{id}", "patch", "Needs a token with the `update` ability (Edit your own posts), or the session cookie."),
+    ("/posts/{id}", "delete", "Needs a token with the `delete` ability (Delete your own posts), or the session cookie."),
+])
+def test_operations_that_need_an_ability_name_and_describe_it(browser, path, method, description):
+    assert served_document(browser)["paths"][path][method]["description"] == description
+
+
+def test_operations_that_need_no_ability_say_nothing_of_one(browser):
+    assert "description" not in served_document(browser)["paths"]["/user"]["get"]
 
 
 def test_api_keeps_to_its_document(app, user, other_user, subtests):

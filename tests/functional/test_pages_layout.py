@@ -46,7 +46,8 @@ def test_the_header_names_the_user_and_offers_the_menu_in_order(user):
     assert html.find(id="signed-in-user").text == "Ada Lovelace"
     links = [(a["href"], a.text) for a in html.find(id="main-menu").find_all("a")]
     assert links == [("/dashboard", "Dashboard"), ("/user/api-tokens", "API Tokens"),
-                     ("/user/security", "Security log"), ("/user/account", "Account")]
+                     ("/user/security", "Security log"), ("/user/sessions", "Browser Sessions"),
+                     ("/user/account", "Account")]
     assert html.find(id="main-menu").find("a", attrs={"aria-current": "page"})["href"] == "/dashboard"
     assert html.find(id="logout-form")["action"] == "/logout"
 

@@ -42,6 +42,30 @@ def test_the_create_form_follows_the_registration_order_and_defaults(user):
     assert user.get(INDEX).html.find(id="no-tokens").text == "You have no API tokens yet."
 
 
+def test_each_checkbox_is_named_by_its_permission_and_described_by_a_hint(user):
+    page = user.create_token("mine") and user.get(INDEX)
+    token_id = user.token_id("mine")
+    described = {"create": "Publish new posts", "read": "Read posts", "update": "Edit your own posts",
+                  "delete": "Delete your own posts"}
+    for form, prefix in ((create_form(page), "permission"),
+                         (page.html.find(id=f"permissions-form-{token_id}"), f"token-{token_id}-permission")):
+        for permission, description in described.items():
+            box = form.find("input", id=f"{prefix}-{permission}")
+            assert form.find("label", attrs={"for": box["id"]}).get_text(strip=True) == permission
+            hint = form.find(id=box["aria-describedby"])
+            assert hint.get_text(strip=True) == description
+            assert hint.find_parent("label") is None  # beside the checkbox, not part of its name
+
+
+def test_a_permission_without_a_description_shows_its_name_alone(make_app):
+    app = make_app()  # an app of its own: its registry may be changed
+    del app.registry.token_permissions.descriptions["delete"]
+    form = create_form(Browser(app).new_user().get(INDEX))
+    assert form.find("label", attrs={"for": "permission-delete"}).get_text(strip=True) == "delete"
+    assert not form.find("input", id="permission-delete").has_attr("aria-describedby")
+    assert form.find(id="permission-delete-hint") is None
+
+
 def test_creating_shows_the_plaintext_once_with_copy_and_curl(user, engine):
     res = user.submit_token_form("deploy", ["read", "update"], 30, status=201)
     plaintext = new_token_in(res.text)

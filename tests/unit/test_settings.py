@@ -7,7 +7,7 @@ from pyramid.paster import get_appsettings
 
 from tokensite import main
 from tokensite.models import dispose_engines
-from tokensite.settings import DEVELOPMENT_SECRET, Settings, apply_environment, parse
+from tokensite.settings import DEVELOPMENT_SECRET, Settings, apply_environment, compose, parse
 
 SECRET = "s" * 32
 
@@ -44,7 +44,16 @@ def test_defaults():
     ("tokensite.ratelimit.timeout", "0.1", "ratelimit_timeout", 0.1),
     ("tokensite.ratelimit.timeout", "2", "ratelimit_timeout", 2.0),
     ("tokensite.ratelimit.on_failure", "deny", "ratelimit_on_failure", "deny"),
-    ("tokensite.ratelimit.on_failure", "Allow", "ratelimit_on_failure", "allow"),
+    ("tokensite.mail.transport", "", "mail_transport", "smtp"),
+    ("tokensite.mail.transport", "files", "mail_transport", "files"),
+    ("tokensite.mail.transport", "none", "mail_transport", "none"),
+    ("tokensite.mail.folder", "", "mail_folder", "var/mail"),
+    ("tokensite.mail.folder", "/srv/mail", "mail_folder", "/srv/mail"),
+    ("mail.default_sender", "", "mail_sender", "tokensite@localhost"),
+    ("mail.default_sender", "tokens@example.com", "mail_sender", "tokens@example.com"),
+    ("tokensite.mail.site_url", "", "mail_site_url", None),
+    ("tokensite.mail.site_url", "https://tokens.example.com/", "mail_site_url", "https://tokens.example.com"),
+    ("tokensite.mail.site_url", "http://127.0.0.1:6543/site", "mail_site_url", "http://127.0.0.1:6543/site"),
 ])
 def test_ini_values(key, value, field, expected):
     assert getattr(parse({key: value}), field) == expected
@@ -70,6 +79,15 @@ def test_ini_values(key, value, field, expected):
     ("tokensite.ratelimit.timeout", "nan"),
     ("tokensite.ratelimit.timeout", "60"),
     ("tokensite.ratelimit.on_failure", "retry"),
+    ("tokensite.mail.transport", "sendmail"),
+    ("tokensite.mail.transport", "SMTP"),
+    ("tokensite.mail.site_url", "tokens.example.com"),
+    ("tokensite.mail.site_url", "ftp://tokens.example.com"),
+    ("tokensite.mail.site_url", "https://tokens.example.com/?next=x"),
+    ("mail.port", "smtp"),
+    ("mail.port", "0"),
+    ("mail.tls", "sometimes"),
+    ("mail.ssl", "maybe"),
 ])
 def test_bad_values_are_refused_naming_the_key(key, value):
     with pytest.raises(ConfigurationError, match=key.replace(".", r"\.")):
@@ -165,3 +183,16 @@ def test_development_may_use_its_own_secret(clean_environ, database_url):
 def test_the_refused_development_secret_is_development_ini_s(clean_environ):
     ini = Path(__file__).resolve().parents[2] / "development.ini"
     assert get_appsettings(str(ini), name="main")["tokensite.session.secret"] == DEVELOPMENT_SECRET
+
+
+def test_the_mail_folder_lies_beside_the_ini_unless_absolute(tmp_path):
+    assert compose({}, here=str(tmp_path))["tokensite.mail.folder"] == str(tmp_path / "var" / "mail")
+    assert compose({"tokensite.mail.folder": "/srv/mail"}, here=str(tmp_path))["tokensite.mail.folder"] == "/srv/mail"
+
+
+def test_development_writes_mail_into_files_beside_it_and_production_sends_smtp(clean_environ):
+    root = Path(__file__).resolve().parents[2]
+    development = get_appsettings(str(root / "development.ini"), name="main")
+    assert (development["tokensite.mail.transport"], development["tokensite.mail.folder"]) == (
+        "files", str(root / "var" / "mail"))
+    assert get_appsettings(str(root / "production.ini"), name="main")["tokensite.mail.transport"] == "smtp"

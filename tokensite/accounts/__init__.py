@@ -1,4 +1,4 @@
-"""Registering, signing in and out, and the account page."""
+"""Registering, signing in and out, the account page and the browser sessions page."""
 
 
 def includeme(config):
@@ -8,4 +8,8 @@ def includeme(config):
     config.add_route("accounts.account", "/user/account")
     config.add_route("accounts.password", "/user/password")
     config.add_route("accounts.delete", "/user/delete")
+    config.add_route("accounts.sessions", "/user/sessions")
+    config.add_route("accounts.sessions.logout_others", "/user/sessions/logout-others")
+    config.add_route("accounts.sessions.delete", "/user/sessions/{public_id}/delete")
     config.scan(".views")
+    config.scan(".sessions_page")

@@ -6,7 +6,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import ApiToken, Post, SecurityEvent, User, is_storable
+from ..models import ApiToken, BrowserSession, Post, SecurityEvent, User, is_storable
 from ..models.user import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from . import passwords
 # deliberately simple: one @, no spaces or control characters, a dot in the domain; the inbox is
@@ -78,8 +78,7 @@ def authenticate(dbsession: Session, email, password) -> User | None:
 def change_password(user: User, current, password, confirmation) -> None:
     """Set a new password after checking the current one; raises AccountInputError.
 
-    The session fingerprint changes with the hash, which ends every session made
-    before; the caller re-remembers the session that asked for the change.
+    The caller ends the user's other browser sessions (``accounts.browser_sessions.end_other_sessions``).
     """
     errors = {}
     if not isinstance(current, str) or not current:
@@ -95,7 +94,7 @@ def change_password(user: User, current, password, confirmation) -> None:
 
 
 def delete_account(dbsession: Session, user: User, password) -> None:
-    """Delete ``user`` with every token, post and event of theirs, in the caller's transaction.
+    """Delete ``user`` with every token, post, event and browser session of theirs, in the caller's transaction.
 
     The rows go explicitly rather than by relying on ``ON DELETE CASCADE`` alone, so
     that a database with foreign keys switched off keeps nothing either.
@@ -103,7 +102,7 @@ def delete_account(dbsession: Session, user: User, password) -> None:
     if not isinstance(password, str) or not passwords.verify_password(user.password_hash, password):
         raise AccountInputError({"password": "This is not your password; the account was not deleted."})
     for model, owner in ((ApiToken, ApiToken.user_id), (Post, Post.owner_id),
-                         (SecurityEvent, SecurityEvent.user_id)):
+                         (SecurityEvent, SecurityEvent.user_id), (BrowserSession, BrowserSession.user_id)):
         dbsession.execute(sa.delete(model).where(owner == user.id).execution_options(synchronize_session=False))
     dbsession.delete(user)
     dbsession.flush()

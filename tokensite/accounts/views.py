@@ -9,9 +9,27 @@ from pyramid.view import view_config, view_defaults
 from pyramid_retry import mark_error_retryable
 
 from ..events import EventTag, record_event
+from ..mail import notices
 from ..permissions import AccountPermission
 from . import service
+from .browser_sessions import end_other_sessions, sessions_of
 from .next_path import safe_next
+from .password_throttle import throttle_key
+
+
+def wait_when_throttled(request, limiter, key: str) -> int | None:
+    """Count one attempt for ``key``; past the limit, make this a 429 with ``Retry-After`` and
+    return the seconds to wait (None within the limit).
+
+    The attempt is counted before anything is checked: one atomic hit in the shared storage,
+    so concurrent attempts on any number of workers get the limit in all.
+    """
+    verdict = limiter.hit(key)
+    if verdict.allowed:
+        return None
+    request.response.status = 429
+    request.response.headers["Retry-After"] = str(verdict.reset_after)
+    return verdict.reset_after
 
 
 def sign_in(request, user) -> HTTPSeeOther:
@@ -39,13 +57,11 @@ class RegisterViews:
     def submit(self):
         params = self.request.POST
         # every attempt counts, made or refused: a flood of accounts from one address stops here
-        verdict = self.request.registry.register_rate_limiter.hit(f"{self.request.client_ip}")
-        if not verdict.allowed:
-            self.request.response.status = 429
-            self.request.response.headers["Retry-After"] = str(verdict.reset_after)
+        wait = wait_when_throttled(self.request, self.request.registry.register_rate_limiter,
+                                   f"{self.request.client_ip}")
+        if wait is not None:
             return {"values": {"name": params.get("name", ""), "email": params.get("email", "")},
-                    "errors": {"form": "Too many registrations from your address. "
-                                       f"Try again in {verdict.reset_after} seconds."}}
+                    "errors": {"form": f"Too many registrations from your address. Try again in {wait} seconds."}}
         try:
             user = service.register(self.request.dbsession, params.get("name"), params.get("email"),
                                     params.get("password"), params.get("password_confirmation"))
@@ -84,13 +100,9 @@ class LoginViews:
         limiter = request.registry.login_rate_limiter
         page = {"email": request.POST.get("email", ""),
                 "next": safe_next(request.POST.get("next"), request.script_name)}
-        # count the attempt before checking the password: an atomic hit in the shared
-        # storage, so concurrent guesses on any number of workers get 5 tries in all
-        verdict = limiter.hit(throttle_key)
-        if not verdict.allowed:
-            request.response.status = 429
-            request.response.headers["Retry-After"] = str(verdict.reset_after)
-            return {**page, "error": f"Too many failed sign-ins. Try again in {verdict.reset_after} seconds."}
+        wait = wait_when_throttled(request, limiter, throttle_key)
+        if wait is not None:
+            return {**page, "error": f"Too many failed sign-ins. Try again in {wait} seconds."}
         user = service.authenticate(request.dbsession, email, password)
         if user is None:
             known = service.find_by_email(request.dbsession, email)
@@ -122,24 +134,22 @@ class AccountViews:
 
     def __init__(self, request):
         self.request = request
-        self.throttle_key = f"account:{request.user.id if request.user else ''}|{request.client_ip}"
+        self.throttle_key = throttle_key(request)
 
     def page(self, errors=None, form=None, status=200):
         self.request.response.status = status
-        return {"errors": errors or {}, "form": form}
+        return {"errors": errors or {}, "form": form, "browser_sessions": sessions_of(self.request)}
 
     def throttled(self, form: str, field: str):
         """The 429 page when too many wrong passwords were tried, else None.
 
-        Every attempt is counted before the password is checked (one atomic hit in the
-        shared storage, as for sign-in); a right password clears the count.
+        Every attempt is counted before the password is checked, as for sign-in; a right
+        password clears the count.
         """
-        verdict = self.request.registry.login_rate_limiter.hit(self.throttle_key)
-        if verdict.allowed:
+        wait = wait_when_throttled(self.request, self.request.registry.login_rate_limiter, self.throttle_key)
+        if wait is None:
             return None
-        self.request.response.headers["Retry-After"] = str(verdict.reset_after)
-        return self.page({field: f"Too many wrong passwords. Try again in {verdict.reset_after} seconds."},
-                         form=form, status=429)
+        return self.page({field: f"Too many wrong passwords. Try again in {wait} seconds."}, form=form, status=429)
 
     def refused(self, error: service.AccountInputError, form: str, field: str):
         if field not in error.errors:  # the password was right: only other fields were wrong
@@ -163,10 +173,12 @@ class AccountViews:
             return self.refused(error, "password", "current_password")
         request.registry.login_rate_limiter.clear(self.throttle_key)
         record_event(request, EventTag.PASSWORD_CHANGED)
-        # the new fingerprint ends every other session; this one carries it and stays
-        headers = remember(request, str(request.user.id), user=request.user)
+        notices.password_changed(request)
+        ended = end_other_sessions(request)  # whoever knew the old password is signed out; this session stays
+        if ended:
+            record_event(request, EventTag.OTHER_SESSIONS_SIGNED_OUT, sessions=ended)
         request.session.flash("Your password was changed. Your other sessions were signed out.")
-        return HTTPSeeOther(location=request.route_path("accounts.account"), headers=headers)
+        return HTTPSeeOther(location=request.route_path("accounts.account"))
 
     @view_config(route_name="accounts.delete", request_method="POST")
     def delete(self):
@@ -174,10 +186,12 @@ class AccountViews:
         refusal = self.throttled("delete", "password")
         if refusal:
             return refusal
+        email, name = request.user.email, request.user.name  # for the goodbye, sent to the address it had
         try:
             service.delete_account(request.dbsession, request.user, request.POST.get("password"))
         except service.AccountInputError as error:
             return self.refused(error, "delete", "password")
+        notices.account_deleted(request, email, name)
         headers = forget(request)
         new_csrf_token(request)
         request.session.flash("Your account and everything in it were deleted.")

@@ -47,7 +47,7 @@ _ERRORS = {
 }
 
 
-def _operation(op: Operation) -> dict:
+def _operation(op: Operation, descriptions: dict[str, str]) -> dict:
     """One operation's entry; unsafe methods also answer 400 to a cookie request without X-CSRF-Token,
     and those with a body 413 (too large) and 415 (not JSON)."""
     status, description, schema = op.ok
@@ -62,7 +62,8 @@ def _operation(op: Operation) -> dict:
              "responses": {status: _response(description, schema),
                            **{error: _ERRORS[error] for error in sorted(statuses)}}}
     if op.ability:
-        entry["description"] = f"Needs a token with the `{op.ability}` ability (or the session cookie)."
+        described = f" ({descriptions[op.ability]})" if op.ability in descriptions else ""
+        entry["description"] = f"Needs a token with the `{op.ability}` ability{described}, or the session cookie."
     if op.body:
         entry["requestBody"] = {"required": op.body_required, "content": {_JSON: {"schema": ref(op.body)}}}
     parameters = [*op.route.parameters, *op.parameters]
@@ -71,10 +72,12 @@ def _operation(op: Operation) -> dict:
     return entry
 
 
-def build_document(prefix: str) -> dict:
+def build_document(prefix: str, descriptions: tuple[tuple[str, str], ...] = ()) -> dict:
+    """The document for an API mounted at ``prefix``; ``descriptions`` are the registered
+    permissions' ``(name, description)`` pairs."""
     paths = {}
     for route, operations in API.by_route().items():
-        paths[route.pattern] = {op.method.lower(): _operation(op) for op in operations}
+        paths[route.pattern] = {op.method.lower(): _operation(op, dict(descriptions)) for op in operations}
     return {
         "openapi": "3.1.0",
         "info": {"title": "tokensite API", "version": "1.0.0",
@@ -86,12 +89,13 @@ def build_document(prefix: str) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _document_body(prefix: str) -> bytes:
-    return json.dumps(build_document(prefix), separators=(",", ":")).encode()
+def _document_body(prefix: str, descriptions: tuple[tuple[str, str], ...]) -> bytes:
+    return json.dumps(build_document(prefix, descriptions), separators=(",", ":")).encode()
 
 
 @API.operation(OPENAPI, "GET", summary="This document", ok=("200", "OpenAPI 3.1", {"type": "object"}))
 def openapi_json(request):
     """Public, and built once per mount and prefix: this is also the benchmark's floor route."""
-    return Response(body=_document_body(request.script_name + request.registry.tokensite.api_prefix),
+    return Response(body=_document_body(request.script_name + request.registry.tokensite.api_prefix,
+                                        tuple(request.registry.token_permissions.descriptions.items())),
                     content_type=_JSON, charset="utf-8")

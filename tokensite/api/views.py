@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNoContent
 
 from ..events import EventTag, record_event
+from ..mail import notices
 from ..models import Post, is_storable
 from ..models.ids import parse_id
 from ..models.post import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -71,6 +72,7 @@ def rotate_current_token(request):
     if new is None:  # revoked or rotated by another request since this one was authenticated
         raise Unauthenticated("The bearer token has been revoked or replaced.")
     record_event(request, EventTag.TOKEN_ROTATED, token=new.token)
+    notices.token_changed(request, "rotated", new.token)
     return json_response({"token": new.plaintext, **token_json(new.token)}, status=201)
 
 

@@ -15,7 +15,9 @@ import zope.sqlalchemy
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from .browser_session import BrowserSession  # noqa: F401
 from .event import SecurityEvent  # noqa: F401
+from .expiry_notice import ExpiryNotice  # noqa: F401
 from .kept import KeptConnections
 from .meta import Base, is_storable, utcnow  # noqa: F401
 from .post import Post  # noqa: F401

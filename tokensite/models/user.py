@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,11 +24,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    @property
-    def session_fingerprint(self) -> str:
-        """Changes whenever the password does: sessions made before a change stop working."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"

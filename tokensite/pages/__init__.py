@@ -30,6 +30,8 @@ def includeme(config):
     config.add_route("security.log", "/user/security")
     if config.registry.tokensite.api_enabled:
         config.add_route("tokens.index", "/user/api-tokens")
+        # before tokens.item, whose {id} would match "delete-all"
+        config.add_route("tokens.delete_all", "/user/api-tokens/delete-all")
         config.add_route("tokens.item", "/user/api-tokens/{id}")
         config.add_route("tokens.permissions", "/user/api-tokens/{id}/permissions")
         config.add_route("tokens.delete", "/user/api-tokens/{id}/delete")

@@ -1,4 +1,4 @@
-"""The API token manager: create, list, change permissions, regenerate, delete.
+"""The API token manager: create, list, change permissions, regenerate, delete, delete all.
 
 Session-only (AccountPermission.MANAGE is never granted to a bearer token).  The
 plaintext of a new or regenerated token is in the POST's own response, never
@@ -13,7 +13,9 @@ import datetime as dt
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config, view_defaults
 
+from ..accounts.password_throttle import PasswordConfirmation
 from ..events import EventTag, record_event
+from ..mail import notices
 from ..models import utcnow
 from ..permissions import AccountPermission
 from ..tokens.service import EXPIRES_ON_MAX_DAYS, EXPIRY_CHOICES_DAYS, TokenInputError
@@ -42,14 +44,15 @@ class TokenPages:
         self.service = request.token_service
 
     def page(self, *, form=None, errors=None, edit_errors=None, regenerate_errors=None, new_token=None,
-             notice=None, status=200):
+             notice=None, delete_all_error=None, status=200):
         """The manager; ``errors`` belong to the create form, ``edit_errors`` and
-        ``regenerate_errors`` to a token id."""
+        ``regenerate_errors`` to a token id, ``delete_all_error`` to the "delete all" form."""
         self.request.response.status = status
         permissions = self.request.registry.token_permissions
         tokens = self.service.for_user(self.request.user)
         return {
             "permissions": permissions.names,
+            "permission_descriptions": permissions.descriptions,
             "form": form or {"name": "", "permissions": list(permissions.defaults),
                              "expires_in_days": DEFAULT_EXPIRY_DAYS},
             "errors": errors or {},
@@ -65,6 +68,7 @@ class TokenPages:
             "notice": notice,
             "form_nonce": nonce.issue(self.request),
             "nonce_field": nonce.FIELD,
+            "delete_all_error": delete_all_error,
         }
 
     def owned_token(self):
@@ -91,6 +95,7 @@ class TokenPages:
             return self.page(form=form, errors={error.field: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_CREATED, token=new.token, abilities=new.token.abilities,
                      expires_at=rfc3339(new.token.expires_at) or "never")
+        notices.token_changed(self.request, "created", new.token)
         return self.page(new_token=new, status=201)
 
     def change_permissions(self, token, permissions) -> None:
@@ -120,6 +125,22 @@ class TokenPages:
         self.request.session.flash(f"The API token \u201c{token.name}\u201d was deleted.")
         return HTTPSeeOther(location=self.request.route_path("tokens.index"))
 
+    @view_config(route_name="tokens.delete_all", request_method="POST")
+    def delete_all(self):
+        """GitHub's "Revoke all": every token of the user goes, once the password is confirmed."""
+        confirmation = PasswordConfirmation(self.request)
+        wait = confirmation.wait_seconds()
+        if wait is not None:
+            self.request.response.headers["Retry-After"] = str(wait)
+            return self.page(delete_all_error=f"Too many wrong passwords. Try again in {wait} seconds.", status=429)
+        if not confirmation.check(self.request.POST.get("password")):
+            return self.page(delete_all_error="This is not your password; no token was deleted.", status=400)
+        deleted = self.service.revoke_all(self.request.user)
+        record_event(self.request, EventTag.TOKENS_ALL_DELETED, tokens=deleted)
+        self.request.session.flash(f"All your API tokens were deleted ({deleted})." if deleted
+                                   else "You had no API tokens to delete.")
+        return HTTPSeeOther(location=self.request.route_path("tokens.index"))
+
     @view_config(route_name="tokens.regenerate", request_method="POST")
     def regenerate(self):
         token, params = self.owned_token(), self.request.POST
@@ -131,6 +152,7 @@ class TokenPages:
         except TokenInputError as error:
             return self.page(regenerate_errors={token.id: error.message}, status=400)
         record_event(self.request, EventTag.TOKEN_REGENERATED, token=token)
+        notices.token_changed(self.request, "regenerated", new.token)
         return self.page(new_token=new, status=201)
 
     # -- for scripts: JSON in and out, CSRF in the X-CSRF-Token header; errors are JSON (web.errors)

@@ -14,16 +14,14 @@ import datetime as dt
 import sys
 
 import sqlalchemy as sa
-import sqlalchemy.exc
 
-from ..models import ApiToken, get_engine, utcnow
+from ..models import ApiToken, utcnow
 from ..tokens.settings import parse_token_settings
-from . import CommandError, app_settings, run
+from . import app_settings, run
+from .batches import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, bounded_int, delete_in_batches
 
 PROG = "tokensite-prune-tokens"
 DEFAULT_HOURS = 24
-DEFAULT_BATCH_SIZE = 1000
-MAX_BATCH_SIZE = 10_000  # well under every database's limit of bound parameters
 
 
 def prunable(hours: int, expiration_minutes: int | None, now: dt.datetime):
@@ -34,69 +32,14 @@ def prunable(hours: int, expiration_minutes: int | None, now: dt.datetime):
     return condition
 
 
-def prune(engine: sa.Engine, condition, batch_size: int = DEFAULT_BATCH_SIZE, progress=None) -> int:
-    """Delete every token matching ``condition``, ``batch_size`` per transaction; the number deleted.
-
-    The DELETE repeats the condition, so a row changed since the SELECT is left alone.
-    """
-    # no ORDER BY: the database then walks the expires_at (and created_at) index straight to
-    # the expired rows, instead of stepping over every live token in id order for each batch
-    select = sa.select(ApiToken.id).where(condition).limit(batch_size)
-    deleted = 0
-    while True:
-        with engine.begin() as conn:
-            ids = conn.scalars(select).all()
-            if not ids:
-                return deleted
-            deleted += conn.execute(sa.delete(ApiToken).where(ApiToken.id.in_(ids), condition)).rowcount
-        if progress is not None:
-            progress(deleted)
-
-
-def count(engine: sa.Engine, condition) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(condition))
-
-
-def terminal_progress(total: int, stream):
-    """A one-line progress display that rewrites itself."""
-    def show(deleted):
-        percent = 100 * deleted // total if total else 100
-        stream.write(f"\r{PROG}: {deleted} of {total} deleted ({percent}%)")
-        stream.flush()
-    return show
-
-
 def prune_tokens(config_uri: str, hours: int, batch_size: int, stdout) -> int:
     settings = app_settings(config_uri)
     expiration = parse_token_settings(settings).expiration_minutes
-    engine = get_engine(settings)
-    try:
-        condition = prunable(hours, expiration, utcnow())
-        progress = terminal_progress(count(engine, condition), stdout) if stdout.isatty() else None
-        deleted = prune(engine, condition, batch_size, progress)
-    except sqlalchemy.exc.OperationalError as error:
-        raise CommandError(f"database error: {error.orig}") from None
-    finally:
-        engine.dispose()
-    if progress is not None:
-        stdout.write("\n")
+    condition = prunable(hours, expiration, utcnow())
+    deleted = delete_in_batches(settings, ApiToken, condition, batch_size, stdout, PROG)
     noun = "token" if deleted == 1 else "tokens"
     stdout.write(f"{PROG}: deleted {deleted} {noun} expired more than {hours} hours ago\n")
     return 0
-
-
-def bounded_int(minimum: int, maximum: int | None = None):
-    def convert(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            upper = f" and at most {maximum}" if maximum is not None else ""
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}{upper}, not {value}")
-        return value
-    return convert
 
 
 def main(argv=None, stdout=None) -> int:

@@ -38,7 +38,6 @@ AUTHENTICATED = "authenticated"
 log = logging.getLogger(__name__)
 
 SESSION_USER_ID = "auth.userid"
-SESSION_FINGERPRINT = "auth.fingerprint"
 
 
 def user_principal(user_id: int) -> str:
@@ -136,7 +135,11 @@ class BearerAuthentication:
 
 
 class SessionAuthentication:
-    """Identity from the signed session cookie; the token is the transient one."""
+    """Identity from the session cookie; the token is the transient one.
+
+    Ending sessions (sign-out, a password change, expiry) is the session factory's
+    work: a session that holds a user id is one the factory still accepts.
+    """
 
     def identity(self, request) -> Identity | None:
         if request.registry.queryUtility(ISessionFactory) is None:
@@ -146,15 +149,13 @@ class SessionAuthentication:
         if user_id is None:
             return None
         user = request.dbsession.get(User, user_id)
-        # a password change elsewhere ends this session (the fingerprint no longer matches)
-        if user is None or session.get(SESSION_FINGERPRINT) != user.session_fingerprint:
+        if user is None:
             session.invalidate()
             return None
         return Identity(user, TRANSIENT_TOKEN)
 
     def remember(self, request, user: User) -> list:
         request.session[SESSION_USER_ID] = user.id
-        request.session[SESSION_FINGERPRINT] = user.session_fingerprint
         return []
 
     def forget(self, request) -> list:

@@ -148,6 +148,12 @@ class TokenService:
         self.dbsession.flush()
         return True
 
+    def revoke_all(self, user: User) -> int:
+        """Delete every token of ``user`` (GitHub's "Revoke all"); how many there were."""
+        deleted = self.dbsession.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id)
+                                         .execution_options(synchronize_session="fetch"))
+        return deleted.rowcount
+
     # -- input
     @staticmethod
     def clean_name(name) -> str:

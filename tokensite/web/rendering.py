@@ -58,7 +58,8 @@ def menu(request) -> list[tuple[str, str]]:
     routes = [("dashboard", "Dashboard")]
     if request.registry.tokensite.api_enabled:
         routes.append(("tokens.index", "API Tokens"))
-    routes += [("security.log", "Security log"), ("accounts.account", "Account")]
+    routes += [("security.log", "Security log"), ("accounts.sessions", "Browser Sessions"),
+               ("accounts.account", "Account")]
     return [(request.route_path(name), label) for name, label in routes]
 
 

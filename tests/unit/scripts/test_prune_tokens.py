@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tokensite.models import ApiToken, User, utcnow
-from tokensite.scripts.prune_tokens import prunable, prune
+from tokensite.scripts.batches import prune
+from tokensite.scripts.prune_tokens import prunable
 
 NOW = utcnow()
 MINUTE = dt.timedelta(minutes=1)
@@ -65,7 +66,7 @@ CASES = {
 def test_prune_boundaries(engine, add_token, hours, expiration, age, expires_in, pruned):
     live = add_token(NOW, None)
     token_id = add_token(NOW - age, None if expires_in is None else NOW + expires_in)
-    deleted = prune(engine, prunable(hours, expiration, NOW))
+    deleted = prune(engine, ApiToken, prunable(hours, expiration, NOW))
     assert deleted == int(pruned)
     assert remaining(engine) == ({live} if pruned else {live, token_id})
 
@@ -75,7 +76,7 @@ def test_prune_works_in_batches_and_reports_progress(engine, add_token):
     expired = {add_token(old, NOW - 48 * HOUR) for _ in range(25)}
     live = {add_token(old, NOW + HOUR) for _ in range(5)} | {add_token(old, None) for _ in range(2)}
     progress = []
-    deleted = prune(engine, prunable(24, None, NOW), batch_size=10, progress=progress.append)
+    deleted = prune(engine, ApiToken, prunable(24, None, NOW), batch_size=10, progress=progress.append)
     assert deleted == 25
     assert progress == [10, 20, 25]
     assert remaining(engine) == live
@@ -99,6 +100,6 @@ def test_pruned_means_expired_more_than_h_hours_ago(engine, add_token, hours, ex
         ends = [when for when in (expires_at, expiration and created_at + dt.timedelta(minutes=expiration))
                 if when]
         expiry[add_token(created_at, expires_at)] = min(ends) if ends else None
-    prune(engine, prunable(hours, expiration, NOW), batch_size=4)
+    prune(engine, ApiToken, prunable(hours, expiration, NOW), batch_size=4)
     cutoff = NOW - dt.timedelta(hours=hours)
     assert remaining(engine) == {token_id for token_id, ends in expiry.items() if ends is None or ends >= cutoff}

@@ -1,5 +1,6 @@
 """``add_token_permissions`` / ``set_default_token_permissions``: an ordered list without duplicates,
-never the wildcard, and defaults that must be registered (else a ConfigurationError at commit)."""
+never the wildcard, optional one-line descriptions, and defaults that must be registered (else a
+ConfigurationError at commit)."""
 import pytest
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, ConfigurationError
@@ -39,6 +40,37 @@ def test_permissions_are_introspectable(config):
     names = [intr.title for intr in config.registry.introspector.get_category(INTROSPECTION_CATEGORY)
              for intr in [intr["introspectable"]]]
     assert sorted(names) == ["publish", "read"]
+
+
+def test_a_permission_may_carry_a_description(config):
+    config.add_token_permissions(("create", "Publish new posts"), "read")
+    permissions = committed(config)
+    assert permissions.names == ["create", "read"]
+    assert permissions.descriptions == {"create": "Publish new posts"}
+
+
+def test_the_first_description_of_a_permission_registered_twice_stays(config):
+    config.add_token_permissions("read", ("create", "Publish new posts"))
+    config.add_token_permissions(("read", "Read posts"), ("create", "Write something"))
+    permissions = committed(config)
+    assert permissions.names == ["read", "create"]
+    assert permissions.descriptions == {"read": "Read posts", "create": "Publish new posts"}
+
+
+def test_descriptions_are_introspectable(config):
+    config.add_token_permissions(("publish", "Publish new posts"), "read")
+    config.commit()
+    described = {intr.title: intr["description"] for intr in
+                 (entry["introspectable"] for entry in config.registry.introspector.get_category(INTROSPECTION_CATEGORY))}
+    assert described == {"publish": "Publish new posts", "read": None}
+
+
+@pytest.mark.parametrize("permission", [("*", "Everything"), ("", "Nothing"), (" read", "Read"), (None, "Read"),
+                                        ("read", ""), ("read", " Read"), ("read", "Read\nposts"), ("read", 3),
+                                        ("read",), ("read", "Read", "posts")])
+def test_odd_descriptions_and_pairs_cannot_be_registered(config, permission):
+    with pytest.raises(ConfigurationError):
+        config.add_token_permissions(permission)
 
 
 @pytest.mark.parametrize("defaults_first", [False, True], ids=["defaults after", "defaults before"])
@@ -91,3 +123,5 @@ def test_the_site_registers_crud_with_read_as_default(app):
     permissions = app.registry.token_permissions
     assert permissions.names == ["create", "read", "update", "delete"]
     assert permissions.defaults == ("read",)
+    assert permissions.descriptions == {"create": "Publish new posts", "read": "Read posts",
+                                        "update": "Edit your own posts", "delete": "Delete your own posts"}
