@@ -26,4 +26,6 @@ def main(global_config, **settings):
         config.include(".pages")         # dashboard, token manager, security log
         if config.registry.tokensite.api_enabled:
             config.include(".api", route_prefix=config.registry.tokensite.api_prefix)
+        # last: an API request's route is matched before these two
+        config.include(".health")        # /health/live and /health/ready; says at start-up what does not answer
     return config.make_wsgi_app()

@@ -2,20 +2,23 @@
 
 Every site key of the README's Settings table is read here and nowhere else; the
 rest of the site asks ``request.registry.tokensite`` (a frozen :class:`Settings`).
-The token add-on reads its own ``tokensite.tokens.*`` (``tokensite.tokens.settings``).  Secrets and URLs may
-come from the environment, which wins over the .ini so that production.ini can be
-committed without them.
+The token add-on reads its own ``tokensite.tokens.*`` (``tokensite.tokens.settings``), and
+the database its ``sqlalchemy.*`` and ``tokensite.database.*`` (``tokensite.models``).
+Secrets and URLs may come from the environment, which wins over the .ini so that
+production.ini can be committed without them.
 """
 from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 import re
 import urllib.parse
 
 from pyramid.exceptions import ConfigurationError
 
+from .ratelimit import ON_FAILURE
 from .tokens.settings import SettingsReader
 
 #: environment variable -> setting key it overrides
@@ -32,6 +35,8 @@ MIN_SECRET_VARIETY = 10
 DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 #: the smallest tokensite.limits.max_body: every form of the site fits in it
 MIN_MAX_BODY = 1024
+#: the longest tokensite.ratelimit.timeout: the store is asked on the way of every API request
+MAX_STORE_TIMEOUT = 10.0
 #: tokensite.mail.transport: through mail.*'s SMTP server, as .eml files into a folder, or nowhere
 MAIL_TRANSPORTS = ("smtp", "files", "none")
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day|month|year)s?\s*$", re.I)
@@ -52,6 +57,8 @@ class Settings:
     ratelimit_login: str = "5/minute"
     ratelimit_anonymous: str = "60/minute"
     ratelimit_register: str = "10/hour"
+    ratelimit_timeout: float = 0.5  # seconds the store may take to answer
+    ratelimit_on_failure: str = "allow"  # or "deny": what a request gets when the store fails
     proxy_trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     max_body_bytes: int = 1_048_576
     mail_transport: str = "smtp"
@@ -92,6 +99,19 @@ def parse(settings: dict) -> Settings:
         value = read.text(key, default)
         if not _RATE.match(value):
             raise ConfigurationError(f"{key} must look like '600/minute', not {value!r}")
+        return value
+
+    def seconds(key, default):
+        raw = read.raw(key)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not 0 < value <= MAX_STORE_TIMEOUT:
+            raise ConfigurationError(f"{key} must be a number of seconds above 0 and at most "
+                                     f"{MAX_STORE_TIMEOUT:g}, not {raw!r}")
         return value
 
     def networks(key):
@@ -138,6 +158,9 @@ def parse(settings: dict) -> Settings:
         ratelimit_login=rate("tokensite.ratelimit.login", defaults.ratelimit_login),
         ratelimit_anonymous=rate("tokensite.ratelimit.anonymous", defaults.ratelimit_anonymous),
         ratelimit_register=rate("tokensite.ratelimit.register", defaults.ratelimit_register),
+        ratelimit_timeout=seconds("tokensite.ratelimit.timeout", defaults.ratelimit_timeout),
+        ratelimit_on_failure=choice("tokensite.ratelimit.on_failure", defaults.ratelimit_on_failure,
+                                    ON_FAILURE),
         proxy_trusted=networks("tokensite.proxy.trusted"),
         max_body_bytes=read.integer("tokensite.limits.max_body", defaults.max_body_bytes, MIN_MAX_BODY),
         mail_transport=choice("tokensite.mail.transport", defaults.mail_transport, MAIL_TRANSPORTS),

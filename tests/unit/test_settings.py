@@ -20,6 +20,7 @@ def test_defaults():
         "memory://", "600/minute", "5/minute")
     assert (settings.ratelimit_anonymous, settings.ratelimit_register, settings.proxy_trusted) == (
         "60/minute", "10/hour", ())
+    assert (settings.ratelimit_timeout, settings.ratelimit_on_failure) == (0.5, "allow")
 
 
 @pytest.mark.parametrize("key, value, field, expected", [
@@ -40,6 +41,9 @@ def test_defaults():
     ("tokensite.limits.max_body", "", "max_body_bytes", 1048576),
     ("tokensite.limits.max_body", "1024", "max_body_bytes", 1024),
     ("tokensite.limits.max_body", "10485760", "max_body_bytes", 10485760),
+    ("tokensite.ratelimit.timeout", "0.1", "ratelimit_timeout", 0.1),
+    ("tokensite.ratelimit.timeout", "2", "ratelimit_timeout", 2.0),
+    ("tokensite.ratelimit.on_failure", "deny", "ratelimit_on_failure", "deny"),
     ("tokensite.mail.transport", "", "mail_transport", "smtp"),
     ("tokensite.mail.transport", "files", "mail_transport", "files"),
     ("tokensite.mail.transport", "none", "mail_transport", "none"),
@@ -69,6 +73,12 @@ def test_ini_values(key, value, field, expected):
     ("tokensite.limits.max_body", "1MB"),
     ("tokensite.api.prefix", "/a b"),
     ("tokensite.api.prefix", "/api/{id}"),
+    ("tokensite.ratelimit.timeout", "0"),
+    ("tokensite.ratelimit.timeout", "-1"),
+    ("tokensite.ratelimit.timeout", "500ms"),
+    ("tokensite.ratelimit.timeout", "nan"),
+    ("tokensite.ratelimit.timeout", "60"),
+    ("tokensite.ratelimit.on_failure", "retry"),
     ("tokensite.mail.transport", "sendmail"),
     ("tokensite.mail.transport", "SMTP"),
     ("tokensite.mail.site_url", "tokens.example.com"),

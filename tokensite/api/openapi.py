@@ -74,6 +74,8 @@ _OTHER_RESPONSES = {
                      [*_GATE_HEADERS, *_CORS_HEADERS]),
     "429": _response("Rate limit exceeded: for this token, or for requests without usable credentials from "
                      "this address.", "Error", ["Retry-After", *_GATE_HEADERS, *_CORS_HEADERS]),
+    "503": _response("The database or the rate-limit store did not answer in time (code unavailable); "
+                     "try again after Retry-After.", "Error", ["Retry-After", *_CORS_HEADERS]),
 }
 
 
@@ -88,7 +90,7 @@ def _operation(op: Operation, descriptions: dict[str, str]) -> dict:
                 "responses": {status: _response(description, schema, _CORS_HEADERS),
                               "405": _OTHER_RESPONSES["405"]}}
     unsafe = op.method not in _SAFE_METHODS
-    statuses = {"401", "405", "429", *op.errors} | ({"400"} if unsafe else set())
+    statuses = {"401", "405", "429", "503", *op.errors} | ({"400"} if unsafe else set())
     statuses |= {"413", "415"} if op.body else set()
     entry.update({
         "security": [{"bearer": []}, {"session": [], "csrf": []} if unsafe else {"session": []}],

@@ -5,6 +5,11 @@ Under the API prefix, and for a script's request to a page (PUT/PATCH/DELETE, or
 ...}}`` with a code from :class:`ErrorCode` (RFC 6750 challenges for
 authentication); everywhere else it is the site's own HTML page.  The OpenAPI
 document lists the same codes as its enum.
+
+A database or rate-limit store that fails or does not answer in time is a 503
+``unavailable`` with ``Retry-After`` (README, "Faults"), whatever step met it; its
+page needs neither the session nor the user, and a tween above pyramid_tm answers
+the same way when an error page itself met the fault.
 """
 from __future__ import annotations
 
@@ -12,13 +17,17 @@ import logging
 import uuid
 from enum import StrEnum
 
+import sqlalchemy.exc
 from pyramid.csrf import get_csrf_token
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render
+from pyramid.response import Response
 from pyramid_retry import is_error_retryable, is_last_attempt
 from transaction.interfaces import NoTransaction
 from webob.response import status_reasons
 
+from ..ratelimit import StoreUnavailable
 from ..tokens import Reason
 from ..tokens.policy import BearerAuthentication
 from . import is_api_request
@@ -28,6 +37,11 @@ log = logging.getLogger(__name__)
 
 REALM = "tokensite"
 TEMPLATE = "tokensite:templates/error.jinja2"
+UNAVAILABLE_TEMPLATE = "tokensite:templates/unavailable.jinja2"
+#: seconds a client is asked to wait after a 503
+RETRY_AFTER_SECONDS = 5
+#: what a 503 may be waiting for, by its name in ``/health/ready``, as a log line names it
+DEPENDENCIES = {"database": "the database", "ratelimit": "the rate-limit store"}
 #: methods an HTML form cannot send: whoever uses them is a script and reads JSON
 SCRIPT_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
@@ -50,6 +64,7 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "validation_failed"
     RATE_LIMITED = "rate_limited"
     SERVER_ERROR = "server_error"
+    UNAVAILABLE = "unavailable"
 
     @classmethod
     def for_status(cls, status: int) -> ErrorCode:
@@ -61,7 +76,7 @@ _CODE_OF_STATUS = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.UNAUTHENTICATED, 4
                    404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 409: ErrorCode.CONFLICT,
                    412: ErrorCode.PRECONDITION_FAILED, 413: ErrorCode.PAYLOAD_TOO_LARGE,
                    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                   422: ErrorCode.VALIDATION_FAILED, 429: ErrorCode.RATE_LIMITED}
+                   422: ErrorCode.VALIDATION_FAILED, 429: ErrorCode.RATE_LIMITED, 503: ErrorCode.UNAVAILABLE}
 
 
 class AppError(Exception):
@@ -219,9 +234,86 @@ def server_error_view(exc, request):
                  "Something went wrong")
 
 
+def unavailable_dependency(exc: BaseException) -> str | None:
+    """``"database"`` or ``"ratelimit"`` when ``exc`` says that one failed or did not answer in time.
+
+    A database that cannot be reached, a statement or lock wait cancelled by the statement
+    timeout, a connection lost, no pooled connection free in time; not a bug in a statement
+    (a constraint, a syntax error), which stays a 500.
+    """
+    if isinstance(exc, StoreUnavailable):
+        return "ratelimit"
+    if isinstance(exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError)) or (
+            isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated):
+        return "database"
+    return None
+
+
+def describe_fault(exc: BaseException) -> str:
+    """The error's class and first line, for a log line; for a database error the driver's own
+    (never SQLAlchemy's message, which repeats the statement and its parameters)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
+
+
+def _unavailable(request, exc, dependency: str, retried: bool = False) -> Response:
+    if retried:
+        log.info("retrying %s %s after %s", request.method, request.path, describe_fault(exc))
+    else:
+        log.warning("%s %s: %s is unavailable (%s)", request.method, request.path, DEPENDENCIES[dependency],
+                    describe_fault(exc))
+    return unavailable_response(request)
+
+
+def unavailable_response(request) -> Response:
+    """The 503: JSON under the API prefix (and for scripts), else a page rendered without the request,
+    so that nothing on it asks the session or the database."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    message = f"The site cannot answer this just now; try again in {RETRY_AFTER_SECONDS} seconds."
+    if wants_json(request):
+        return error_response(503, ErrorCode.UNAVAILABLE, message, headers)
+    page = render(UNAVAILABLE_TEMPLATE, {
+        "message": message, "home": request.route_path("home"),
+        "stylesheet": request.static_path("tokensite:static/site.css"),
+        "favicon": request.static_path("tokensite:static/favicon.svg")})
+    response = Response(page, status=503, content_type="text/html", charset="utf-8")
+    response.headers.update(headers)
+    return response
+
+
+def dependency_error_view(exc, request):
+    """A database or rate-limit store fault: a 503 and one log line; any other database error is a bug."""
+    dependency = unavailable_dependency(exc)
+    if dependency is None:
+        return server_error_view(exc, request)
+    return _unavailable(request, exc, dependency, retried=_will_be_retried(request, exc))
+
+
+def unavailable_tween_factory(handler, registry):
+    """Above pyramid_tm: a fault that escaped the exception views (an error page that asked for the
+    user while the database was down, a failed commit whose error page failed too) still gets the 503.
+    A conflict pyramid_retry will run again is left to it."""
+
+    def unavailable_tween(request):
+        try:
+            return handler(request)
+        except Exception as exc:
+            dependency = unavailable_dependency(exc)
+            if dependency is None or (is_error_retryable(request, exc) and not is_last_attempt(request)):
+                raise
+            return _unavailable(request, exc, dependency)
+
+    return unavailable_tween
+
+
 def includeme(config):
     for context, view in ((AppError, app_error_view), (Unauthenticated, unauthenticated_view),
                           (HTTPForbidden, forbidden_view), (BadCSRFToken, csrf_view),
                           (HTTPNotFound, not_found_view), (HTTPException, http_exception_view),
-                          (UnicodeDecodeError, undecodable_view), (Exception, server_error_view)):
+                          (UnicodeDecodeError, undecodable_view),
+                          (sqlalchemy.exc.DBAPIError, dependency_error_view),
+                          (sqlalchemy.exc.TimeoutError, dependency_error_view),
+                          (StoreUnavailable, dependency_error_view), (Exception, server_error_view)):
         config.add_exception_view(view, context=context, renderer=TEMPLATE)
+    config.add_tween("tokensite.web.errors.unavailable_tween_factory", over="pyramid_tm.tm_tween_factory")
