@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyramid.view import view_config
 
 from ..permissions import AccountPermission
+from .expiry import expiry_date, expiry_warnings
 
 
 @view_config(route_name="home", renderer="tokensite:templates/home.jinja2")
@@ -14,4 +15,7 @@ def home(request):
 @view_config(route_name="dashboard", renderer="tokensite:templates/dashboard.jinja2",
              permission=AccountPermission.MANAGE)
 def dashboard(request):
-    return {}
+    """The signed-in home; it names the tokens that expire soon, as the token page does."""
+    api_enabled = request.registry.tokensite.api_enabled
+    warnings = expiry_warnings(request.token_service, request.user) if api_enabled else []
+    return {"expiry_warnings": warnings, "expiry_date": expiry_date}
