@@ -6,8 +6,9 @@ site runs in a thread on a free 127.0.0.1 port with a database of its own, migra
 by Alembic like any other, so these tests see exactly what a person would.
 
 Every test gets a fresh browser context (no cookies), a ``shot(step)`` helper that
-saves ``tests/browser/screenshots/<test>/<nn>-<step>.png``, and fails on any
-console error or uncaught page error.
+saves ``tests/browser/screenshots/<test>/<nn>-<step>.png`` and checks the page with
+axe-core (WCAG 2.2 AA, no violation allowed), and fails on any console error or
+uncaught page error.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from webtest.http import StopableWSGIServer
 from tokensite import main
 from tokensite.models import dispose_engines
 from tokensite.testing import app_settings, migrated_database
+
+from .accessibility import violations
 
 CHROMIUM = os.environ.get("TOKENSITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -128,7 +131,8 @@ def slug(text: str) -> str:
 
 @pytest.fixture
 def shot(request, page):
-    """``shot("signed-in")``: screenshot the page (or ``tab``) as step n of this test; fail on its errors so far."""
+    """``shot("signed-in")``: screenshot the page (or ``tab``) as step n of this test; fail on its
+    errors so far and on any accessibility violation axe-core finds in it."""
     folder = SCREENSHOTS / slug(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -140,5 +144,7 @@ def shot(request, page):
         tab = tab or page
         tab.screenshot(path=folder / f"{count:02d}-{slug(step)}.png", full_page=True)
         tab.problems.check()
+        found = violations(tab)
+        assert not found, f"axe-core at step {step!r} ({tab.url}):\n" + "\n".join(found)
 
     return take
