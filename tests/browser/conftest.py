@@ -40,7 +40,8 @@ TIMEOUT_MS = 10_000
 def live_server():
     """The site on http://127.0.0.1:<free port>, with a fresh migrated SQLite database."""
     with migrated_database() as url:
-        wsgi = main({}, **app_settings(url))
+        # every person of every test registers from 127.0.0.1: the per-address limit is tested elsewhere
+        wsgi = main({}, **app_settings(url, **{"tokensite.ratelimit.register": "1000/hour"}))
         # port 0: the socket is bound and listening before the thread starts, on a port no one else has
         server = StopableWSGIServer.create(wsgi, host="127.0.0.1", port=0, threads=4)
         server.application_url = f"http://127.0.0.1:{server.effective_port}"
