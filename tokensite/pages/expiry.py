@@ -54,12 +54,13 @@ class ExpiryWarning:
     expired: bool
 
 
-def expiry_warnings(token_service, user, now: dt.datetime | None = None) -> list[ExpiryWarning]:
-    """The user's tokens that expire within ``SOON`` or expired less than ``SOON`` ago, soonest first."""
+def expiry_warnings(tokens, expiry_of, now: dt.datetime | None = None) -> list[ExpiryWarning]:
+    """Those of ``tokens`` that expire within ``SOON`` or expired less than ``SOON`` ago, soonest
+    first; ``expiry_of(token)`` is when one stops working (``TokenService.expiry``)."""
     now = as_utc(now or utcnow())
     warnings = []
-    for token in token_service.for_user(user):
-        expiry = token_service.expiry(token)
+    for token in tokens:
+        expiry = expiry_of(token)
         if expiry is not None and abs(as_utc(expiry) - now) < SOON:
             warnings.append(ExpiryWarning(token.id, token.name, as_utc(expiry), as_utc(expiry) <= now))
     return sorted(warnings, key=lambda warning: warning.expiry)

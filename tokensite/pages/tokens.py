@@ -78,7 +78,7 @@ class TokenPages:
             "expiry_state": expiry_state,
             "expiry_date": expiry_date,
             "long_date": long_date,
-            "expiry_warnings": expiry_warnings(self.service, self.request.user, now),
+            "expiry_warnings": expiry_warnings(tokens, self.service.expiry, now),
             "notes": notes or [],
             # a 201 after regenerate answers on the POST's own URL: the menu still marks this page
             "menu_path": self.request.route_path("tokens.index"),

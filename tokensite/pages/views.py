@@ -16,6 +16,8 @@ def home(request):
              permission=AccountPermission.MANAGE)
 def dashboard(request):
     """The signed-in home; it names the tokens that expire soon, as the token page does."""
-    api_enabled = request.registry.tokensite.api_enabled
-    warnings = expiry_warnings(request.token_service, request.user) if api_enabled else []
+    warnings = []
+    if request.registry.tokensite.api_enabled:
+        service = request.token_service
+        warnings = expiry_warnings(service.for_user(request.user), service.expiry)
     return {"expiry_warnings": warnings, "expiry_date": expiry_date}

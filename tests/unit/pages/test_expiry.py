@@ -38,20 +38,9 @@ class Token:
     expires_at: dt.datetime | None
 
 
-class Service:
-    def __init__(self, tokens):
-        self.tokens = tokens
-
-    def for_user(self, user):
-        return self.tokens
-
-    def expiry(self, token):
-        return token.expires_at
-
-
 def test_the_banner_names_tokens_within_seven_days_either_side_soonest_first():
     tokens = [Token(1, "later", NOW + dt.timedelta(days=7)), Token(2, "soon", NOW + dt.timedelta(days=2)),
               Token(3, "forever", None), Token(4, "lapsed", NOW - dt.timedelta(days=6, hours=23)),
               Token(5, "long gone", NOW - dt.timedelta(days=7)), Token(6, "today", NOW + dt.timedelta(hours=3))]
-    warnings = expiry_warnings(Service(tokens), user=None, now=NOW)
+    warnings = expiry_warnings(tokens, lambda token: token.expires_at, now=NOW)
     assert [(w.name, w.expired) for w in warnings] == [("lapsed", True), ("today", False), ("soon", False)]
