@@ -42,6 +42,7 @@ def test_the_whole_journey(page, shot, live_server, scheme, width):
     form.get_by_role("button", name="Register").click()
     expect(form.get_by_label("Name")).to_have_value(ada.name)
     expect(form.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label("Email")).to_be_focused()  # the first field in error
     expect(form.locator(".error")).to_have_count(3)  # email, password, confirmation: all at once
     shot("registration-errors")
     ada.register()

@@ -109,6 +109,7 @@ def test_registration_shows_every_error_at_once_under_its_field_and_keeps_name_a
     assert form.find(id="email")["value"] == "not-an-email"
     assert not form.find(id="password").has_attr("value")  # a password is never sent back
     assert res.html.find(id="register-errors").text.startswith("4 fields need your attention")
+    assert [box["id"] for box in form.find_all("input", autofocus=True)] == ["name"]
     assert rows(engine, "users") == []
 
 
@@ -118,6 +119,7 @@ def test_a_registration_error_leaves_the_other_fields_unmarked(browser):
     assert form.find(id="name")["value"] == "Ada" and not form.find(id="name").has_attr("aria-invalid")
     assert not form.find(id="password").has_attr("aria-invalid")
     assert form.find(id="password_confirmation")["aria-describedby"] == "password_confirmation-error"
+    assert [box["id"] for box in form.find_all("input", autofocus=True)] == ["password_confirmation"]
 
 
 def test_registration_escapes_what_it_echoes(browser):
