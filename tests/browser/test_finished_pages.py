@@ -90,6 +90,8 @@ def test_the_whole_journey(page, shot, live_server, scheme, width):
     shot("dashboard-warns")
 
     ada.go_to("Security log")
+    current = page.get_by_role("navigation").locator('[aria-current="page"]').bounding_box()
+    assert current["x"] >= 0 and current["x"] + current["width"] <= WIDTHS[width]  # scrolled into sight
     expect(page.locator("#security-events")).to_contain_text("Chrome")
     expect(page.locator("#security-events")).to_contain_text("deploy bot")
     assert fits_the_width(page)

@@ -35,12 +35,6 @@ function setUpNewToken() {
   field.focus();
 }
 
-// After a redirect back (a token deleted, permissions saved) the message takes the focus.
-function focusFlash() {
-  const flash = document.getElementById("flash");
-  if (flash && !document.getElementById("new-token")) flash.focus();
-}
-
 // Escape closes the open confirmation (a <details>) the focus is in, and returns to its summary.
 function closeOnEscape() {
   document.addEventListener("keydown", (event) => {
@@ -79,5 +73,4 @@ document.addEventListener("DOMContentLoaded", () => {
   closeOnEscape();
   showExpiryResult();
   setUpNewToken();
-  focusFlash();
 });
