@@ -81,6 +81,11 @@ def test_the_whole_journey(page, shot, live_server, scheme, width):
     expect(page.locator("#new-token")).to_have_count(0)
     assert regenerated not in page.content()
 
+    form.get_by_label("Name").fill("deploy bot")
+    form.get_by_role("checkbox", name="read", exact=True).uncheck()
+    expect(page.locator("#token-name-note")).to_contain_text("You already have a token called \u201cdeploy bot\u201d")
+    expect(page.locator("#token-permissions-note")).to_contain_text("No permission is checked")
+    shot("notes-while-filling")
     ada.create_token("deploy bot", [], "30")
     expect(page.locator(".note")).to_have_count(2)  # the name is used already, and no permission
     shot("notes")

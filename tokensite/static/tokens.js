@@ -69,7 +69,38 @@ function showExpiryResult() {
   update();
 }
 
+// Allowed but probably not meant, said before the form is sent (the server says it again after):
+// a name one of the listed tokens has already, or no permission checked.
+function noteWhileFilling() {
+  const form = document.getElementById("create-token-form");
+  const name = document.getElementById("token-name");
+  const permissions = document.getElementById("token-permissions");
+  if (!form || !name || !permissions) return;
+  const taken = new Set(Array.from(document.querySelectorAll(".tokens .token-name"), (el) => el.textContent));
+  const live = (after, id) => {
+    const note = document.createElement("p");
+    note.id = id;
+    note.className = "hint live-note";
+    note.setAttribute("role", "status");
+    after.insertAdjacentElement("afterend", note);
+    return note;
+  };
+  const nameNote = live(name, "token-name-note");
+  const permissionsNote = live(permissions, "token-permissions-note");
+  const update = () => {
+    const value = name.value.trim();
+    nameNote.textContent = taken.has(value)
+      ? `You already have a token called \u201c${value}\u201d. That is allowed; a distinct name tells them apart.` : "";
+    permissionsNote.textContent = permissions.querySelector("input:checked")
+      ? "" : "No permission is checked: the token will be allowed nothing that needs one.";
+  };
+  name.addEventListener("input", update);
+  permissions.addEventListener("change", update);
+  update();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  noteWhileFilling();
   closeOnEscape();
   showExpiryResult();
   setUpNewToken();
