@@ -83,7 +83,8 @@ def test_the_whole_journey(page, shot, live_server, scheme, width):
 
     form.get_by_label("Name").fill("deploy bot")
     form.get_by_role("checkbox", name="read", exact=True).uncheck()
-    expect(page.locator("#token-name-note")).to_contain_text("You already have a token called \u201cdeploy bot\u201d")
+    expect(page.locator("#token-name-note")).to_contain_text(
+        "You already have a token called \u201cdeploy bot\u201d")
     expect(page.locator("#token-permissions-note")).to_contain_text("No permission is checked")
     shot("notes-while-filling")
     ada.create_token("deploy bot", [], "30")

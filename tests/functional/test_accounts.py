@@ -103,7 +103,8 @@ def test_registration_shows_every_error_at_once_under_its_field_and_keeps_name_a
         box = form.find(id=field)
         assert box["aria-invalid"] == "true", field
         errors[field] = form.find(id=box["aria-describedby"]).text
-    assert errors == {"name": "Tell us your name.", "email": "Enter an email address such as ada@example.com.",
+    assert errors == {"name": "Tell us your name.",
+                      "email": "Enter an email address such as ada@example.com.",
                       "password": "Use a password of at least 8 characters.",
                       "password_confirmation": "The password confirmation does not match."}
     assert form.find(id="email")["value"] == "not-an-email"

@@ -225,7 +225,8 @@ def test_the_delete_step_asks_first_naming_the_token_and_what_breaks(user, engin
     assert never.find_parent("details") is not None
     assert " ".join(never.find(class_="confirm-text").text.split()) == \
         "Delete \u201cci\u201d? It was never used, so nothing should break. This cannot be undone."
-    used = " ".join(page.find(id=f"delete-form-{user.token_id('deploy')}").find(class_="confirm-text").text.split())
+    used = page.find(id=f"delete-form-{user.token_id('deploy')}").find(class_="confirm-text").text
+    used = " ".join(used.split())
     assert used == ("Delete \u201cdeploy\u201d? It was last used 3 hours ago: whatever used it then gets "
                     "401 Unauthorized from now on. This cannot be undone.")
 

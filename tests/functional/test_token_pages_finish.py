@@ -15,11 +15,13 @@ INDEX = "/user/api-tokens"
 
 def set_expiry(engine, token_id, expires_at):
     with engine.begin() as conn:
-        conn.execute(sa.update(ApiToken.__table__).where(ApiToken.id == token_id).values(expires_at=expires_at))
+        conn.execute(sa.update(ApiToken.__table__).where(ApiToken.id == token_id)
+                     .values(expires_at=expires_at))
 
 
 def listed(user) -> dict:
-    return {li.find(class_="token-name").text: li for li in user.get(INDEX).html.find_all("li", class_="token")}
+    items = user.get(INDEX).html.find_all("li", class_="token")
+    return {item.find(class_="token-name").text: item for item in items}
 
 
 def banner_names(page) -> list[str]:
@@ -79,10 +81,12 @@ def test_the_dashboard_has_no_banner_with_the_api_switched_off(make_app):
 def test_each_lifetime_shows_the_date_it_ends_and_no_expiration_warns(user):
     form = user.get(INDEX).html.find(id="create-token-form")
     today = utcnow().date()
-    options = {option["value"]: option for option in form.find("select", id="expires_in_days").find_all("option")}
+    options = {option["value"]: option
+               for option in form.find("select", id="expires_in_days").find_all("option")}
     thirty = today + dt.timedelta(days=30)
     assert options["30"].text == f"30 days ({thirty.day} {thirty:%b %Y})"
-    assert options["30"]["data-result"] == f"The token will expire on {thirty:%A}, {thirty.day} {thirty:%B %Y} (UTC)."
+    assert options["30"]["data-result"] == \
+        f"The token will expire on {thirty:%A}, {thirty.day} {thirty:%B %Y} (UTC)."
     # without JavaScript the hint under the select says what the preselected choice means
     assert form.find(id="expiry-result").text == options["30"]["data-result"]
     assert options["never"].text == "No expiration (not recommended)"
@@ -90,7 +94,8 @@ def test_each_lifetime_shows_the_date_it_ends_and_no_expiration_warns(user):
 
 
 def test_a_form_sent_back_with_no_expiration_shows_the_warning(user):
-    res = user.form_post(INDEX, [("name", ""), ("permissions", "read"), ("expires_in_days", "never")], status=400)
+    res = user.form_post(INDEX, [("name", ""), ("permissions", "read"), ("expires_in_days", "never")],
+                         status=400)
     hint = res.html.find(id="expiry-result")
     assert "works until you delete it" in hint.text and "warning-text" in hint["class"]
 

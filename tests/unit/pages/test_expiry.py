@@ -41,6 +41,7 @@ class Token:
 def test_the_banner_names_tokens_within_seven_days_either_side_soonest_first():
     tokens = [Token(1, "later", NOW + dt.timedelta(days=7)), Token(2, "soon", NOW + dt.timedelta(days=2)),
               Token(3, "forever", None), Token(4, "lapsed", NOW - dt.timedelta(days=6, hours=23)),
-              Token(5, "long gone", NOW - dt.timedelta(days=7)), Token(6, "today", NOW + dt.timedelta(hours=3))]
+              Token(5, "long gone", NOW - dt.timedelta(days=7)),
+              Token(6, "today", NOW + dt.timedelta(hours=3))]
     warnings = expiry_warnings(tokens, lambda token: token.expires_at, now=NOW)
     assert [(w.name, w.expired) for w in warnings] == [("lapsed", True), ("today", False), ("soon", False)]
