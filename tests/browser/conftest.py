@@ -6,8 +6,9 @@ site runs in a thread on a free 127.0.0.1 port with a database of its own, migra
 by Alembic like any other, so these tests see exactly what a person would.
 
 Every test gets a fresh browser context (no cookies), a ``shot(step)`` helper that
-saves ``tests/browser/screenshots/<test>/<nn>-<step>.png``, and fails on any
-console error or uncaught page error.
+saves ``tests/browser/screenshots/<test>/<nn>-<step>.png`` and checks the page with
+axe-core (WCAG 2.2 AA, no violation allowed), and fails on any console error or
+uncaught page error.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from tokensite import main
 from tokensite.models import dispose_engines
 from tokensite.testing import app_settings, migrated_database
 
+from .accessibility import violations
+
 CHROMIUM = os.environ.get("TOKENSITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,7 +40,8 @@ TIMEOUT_MS = 10_000
 def live_server():
     """The site on http://127.0.0.1:<free port>, with a fresh migrated SQLite database."""
     with migrated_database() as url:
-        wsgi = main({}, **app_settings(url))
+        # every person of every test registers from 127.0.0.1: the per-address limit is tested elsewhere
+        wsgi = main({}, **app_settings(url, **{"tokensite.ratelimit.register": "1000/hour"}))
         # port 0: the socket is bound and listening before the thread starts, on a port no one else has
         server = StopableWSGIServer.create(wsgi, host="127.0.0.1", port=0, threads=4)
         server.application_url = f"http://127.0.0.1:{server.effective_port}"
@@ -128,7 +132,8 @@ def slug(text: str) -> str:
 
 @pytest.fixture
 def shot(request, page):
-    """``shot("signed-in")``: screenshot the page (or ``tab``) as step n of this test; fail on its errors so far."""
+    """``shot("signed-in")``: screenshot the page (or ``tab``) as step n of this test; fail on its
+    errors so far and on any accessibility violation axe-core finds in it."""
     folder = SCREENSHOTS / slug(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -140,5 +145,7 @@ def shot(request, page):
         tab = tab or page
         tab.screenshot(path=folder / f"{count:02d}-{slug(step)}.png", full_page=True)
         tab.problems.check()
+        found = violations(tab)
+        assert not found, f"axe-core at step {step!r} ({tab.url}):\n" + "\n".join(found)
 
     return take

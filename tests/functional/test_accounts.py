@@ -95,6 +95,34 @@ def test_registration_errors_rerender_the_form(browser, engine, name, email, pas
     browser.get("/dashboard", status=303)
 
 
+def test_registration_shows_every_error_at_once_under_its_field_and_keeps_name_and_email(browser, engine):
+    res = browser.register("not-an-email", "  ", "short", "other", status=400)
+    form = res.html.find("form", action="/register")
+    errors = {}
+    for field in ("name", "email", "password", "password_confirmation"):
+        box = form.find(id=field)
+        assert box["aria-invalid"] == "true", field
+        errors[field] = form.find(id=box["aria-describedby"]).text
+    assert errors == {"name": "Tell us your name.",
+                      "email": "Enter an email address such as ada@example.com.",
+                      "password": "Use a password of at least 8 characters.",
+                      "password_confirmation": "The password confirmation does not match."}
+    assert form.find(id="email")["value"] == "not-an-email"
+    assert not form.find(id="password").has_attr("value")  # a password is never sent back
+    assert res.html.find(id="register-errors").text.startswith("4 fields need your attention")
+    assert [box["id"] for box in form.find_all("input", autofocus=True)] == ["name"]
+    assert rows(engine, "users") == []
+
+
+def test_a_registration_error_leaves_the_other_fields_unmarked(browser):
+    res = browser.register(unique_email(), "Ada", PASSWORD, PASSWORD + "x", status=400)
+    form = res.html.find("form", action="/register")
+    assert form.find(id="name")["value"] == "Ada" and not form.find(id="name").has_attr("aria-invalid")
+    assert not form.find(id="password").has_attr("aria-invalid")
+    assert form.find(id="password_confirmation")["aria-describedby"] == "password_confirmation-error"
+    assert [box["id"] for box in form.find_all("input", autofocus=True)] == ["password_confirmation"]
+
+
 def test_registration_escapes_what_it_echoes(browser):
     res = browser.register("<script>alert(1)</script>@x", "<b>bold</b>", "short", status=400)
     assert "<script>alert(1)</script>" not in res.text and "<b>bold</b>" not in res.text

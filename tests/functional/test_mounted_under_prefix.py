@@ -150,7 +150,8 @@ def test_the_stylesheet_script_and_icon_are_served_inside_the_mount(site):
     site.crawl(INSIDE + "dashboard")
     site.get(INSIDE + "user/api-tokens", status=200)
     assert {urlsplit(url).path for url in site.assets} == {
-        f"{MOUNT}/static/site.css", f"{MOUNT}/static/favicon.svg", f"{MOUNT}/static/tokens.js"}
+        f"{MOUNT}/static/site.css", f"{MOUNT}/static/favicon.svg", f"{MOUNT}/static/tokens.js",
+        f"{MOUNT}/static/site.js"}
     for url in site.assets:
         assert site.get(url, status=200).body
 

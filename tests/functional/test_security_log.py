@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tokensite.events import EventTag
-from tokensite.models import SecurityEvent, utcnow
+from tokensite.models import ApiToken, SecurityEvent, utcnow
 from tokensite.pages.security import PAGE_SIZE
 
 from ..client import PASSWORD, Browser
@@ -105,20 +105,21 @@ def test_the_page_shows_time_ip_agent_and_token_escaped(agent_user, engine):
     newest = rows[0]
     assert newest.find(class_="event-label").text == "API token created"
     assert newest.find(class_="ip").text == "203.0.113.7"
-    assert newest.find(class_="user-agent").text == AGENT  # shown as text, not markup
+    assert newest.find(class_="device")["title"] == AGENT  # the raw value on hover, as text, not markup
     assert "<i>ci</i>" in newest.text and newest.find("i") is None
     when = newest.find("time")
-    assert when.text == "just now" and when["title"].endswith(" UTC") and when["datetime"].endswith("Z")
+    assert when.text.endswith(" UTC") and when["datetime"].endswith("Z")
+    assert newest.find(class_="ago").text == "just now"
     assert rows[-1].find(class_="event-label").text == "Account created"
 
 
-def test_times_are_relative_with_the_exact_utc_time_on_hover(user, engine):
+def test_times_are_absolute_in_utc_with_the_time_ago_beside(user, engine):
     moment = utcnow() - dt.timedelta(hours=3, minutes=2)
     with engine.begin() as conn:
         conn.execute(sa.update(SecurityEvent.__table__).values(created_at=moment))
-    when = user.get(LOG).html.find(id="security-events").find("time")
-    assert when.text == "3 hours ago"
-    assert when["title"] == moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    row = user.get(LOG).html.find(id="security-events").find("tbody").find("tr")
+    assert row.find("time").text == moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert row.find(class_="ago").text == "3 hours ago"
 
 
 def test_the_log_is_paginated_newest_first(user, engine):
@@ -151,3 +152,27 @@ def test_deleting_a_user_deletes_their_events_by_cascade(user, engine):
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         conn.execute(sa.text("DELETE FROM users WHERE id = :id"), {"id": user.account.id})
     assert events(engine, user.account.id) == []
+
+
+CHROME_ON_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                     "Chrome/131.0.0.0 Safari/537.36")
+
+
+def test_the_browser_and_system_are_read_from_the_user_agent(app):
+    client = Browser(app)
+    client.extra_environ["HTTP_USER_AGENT"] = CHROME_ON_WINDOWS
+    client.new_user_here()
+    row = client.get(LOG).html.find(id="security-events").find("tbody").find("tr")
+    assert row.find(class_="device").text == "Chrome on Windows"
+    assert row.find(class_="device")["title"] == CHROME_ON_WINDOWS
+
+
+def test_each_token_shows_the_name_it_had_then_beside_its_id(user, engine):
+    user.create_token("old name")
+    token_id = user.token_id("old name")
+    with engine.begin() as conn:
+        conn.execute(sa.update(ApiToken.__table__).where(ApiToken.id == token_id).values(name="new name"))
+    user.form_post(f"/user/api-tokens/{token_id}/delete", {}, status=303)
+    deleted, created = user.get(LOG).html.find(id="security-events").find("tbody").find_all("tr")[:2]
+    assert deleted.find(class_="token-ref").text == f"\u201cnew name\u201d (id {token_id})"
+    assert created.find(class_="token-ref").text == f"\u201cold name\u201d (id {token_id})"

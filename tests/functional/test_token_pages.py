@@ -72,7 +72,10 @@ def test_creating_shows_the_plaintext_once_with_copy_and_curl(user, engine):
     field = res.html.find(id="new-token")
     assert field.has_attr("readonly")
     assert "Please copy your new API token. For your security, it won't be shown again." in res.text
-    assert res.html.find(id="copy-token").text == "Copy"
+    # the Copy button is made by tokens.js: without JavaScript it would do nothing
+    assert res.html.find(id="copy-token") is None
+    assert "copy it (Ctrl+C" in res.html.find(id="copy-status").text
+    assert res.html.find(id="new-token-heading").text == "API token \u201cdeploy\u201d"
     assert f"Bearer {plaintext}" in res.html.find(id="curl-example").text
     assert "http://localhost/api/user" in res.html.find(id="curl-example").text
     [row] = tokens(engine)
@@ -199,21 +202,27 @@ def test_the_token_limit_is_enforced_with_a_message(make_app, engine):
 
 # -- the list
 
-def test_the_list_shows_usage_and_expiry_in_words(user, engine):
-    for name, days in (("fresh", 30), ("used", None), ("old", 7), ("soon", 7)):
+def expiry_words(when: dt.datetime) -> str:
+    """The absolute date as the list writes it: '1 Jan 2027, 13:05 UTC'."""
+    return f"{when.day} {when:%b %Y, %H:%M} UTC"
+
+
+def test_the_list_shows_usage_and_expiry_in_words_and_dates(user, engine):
+    for name, days in (("fresh", 30), ("used", None), ("old", 7), ("later", 7)):
         user.create_token(name, ["read"], days)
     now = utcnow()
     set_token(engine, user.token_id("used"), last_used_at=now - dt.timedelta(minutes=5, seconds=10))
-    set_token(engine, user.token_id("old"), expires_at=now - dt.timedelta(hours=1))
-    set_token(engine, user.token_id("soon"), expires_at=now + dt.timedelta(days=12, hours=1))
+    old, later = now - dt.timedelta(hours=1), now + dt.timedelta(days=12, hours=1)
+    set_token(engine, user.token_id("old"), expires_at=old)
+    set_token(engine, user.token_id("later"), expires_at=later)
     items = {li.find(class_="token-name").text: li for li in user.get(INDEX).html.find_all("li", class_="token")}
     assert items["fresh"].find(class_="last-used").text == "Never used"
-    assert items["fresh"].find(class_="expiry").text == "Expires in 30 days"
+    assert items["fresh"].find(class_="expiry").text.startswith("Expires in 30 days, on ")
     assert items["used"].find(class_="last-used").text == "Last used 5 minutes ago"
     assert items["used"].find(class_="expiry").text == "No expiry"
-    assert items["old"].find(class_="expiry").text == "Expired"
+    assert items["old"].find(class_="expiry").text == f"Expired on {expiry_words(old)}"
     assert "expired" in items["old"].find(class_="expiry")["class"]
-    assert items["soon"].find(class_="expiry").text == "Expires in 12 days"
+    assert items["later"].find(class_="expiry").text == f"Expires in 12 days, on {expiry_words(later)}"
     hover = items["used"].find(class_="last-used").find("time")
     assert hover["title"].endswith(" UTC") and hover["datetime"].endswith("Z")
 
@@ -221,7 +230,7 @@ def test_the_list_shows_usage_and_expiry_in_words(user, engine):
 def test_the_global_lifetime_shows_as_the_expiry(make_app):
     client = Browser(make_app({"tokensite.tokens.expiration": "120"})).new_user()
     client.create_token("short")
-    assert client.get(INDEX).html.find(class_="expiry").text == "Expires in 2 hours"
+    assert client.get(INDEX).html.find(class_="expiry").text.startswith("Expires in 2 hours, on ")
 
 
 def test_the_edit_form_is_prechecked_with_the_tokens_permissions(user):
@@ -231,11 +240,19 @@ def test_the_edit_form_is_prechecked_with_the_tokens_permissions(user):
         ["create", "delete"]
 
 
-def test_the_delete_step_asks_first(user):
+def test_the_delete_step_asks_first_naming_the_token_and_what_breaks(user, engine):
     user.create_token("ci")
-    form = user.get(INDEX).html.find(id=f"delete-form-{user.token_id('ci')}")
-    assert form.find_parent("details") is not None
-    assert "Are you sure you would like to delete this API token?" in form.text
+    user.create_token("deploy")
+    set_token(engine, user.token_id("deploy"), last_used_at=utcnow() - dt.timedelta(hours=3, minutes=1))
+    page = user.get(INDEX).html
+    never = page.find(id=f"delete-form-{user.token_id('ci')}")
+    assert never.find_parent("details") is not None
+    assert " ".join(never.find(class_="confirm-text").text.split()) == \
+        "Delete \u201cci\u201d? It was never used, so nothing should break. This cannot be undone."
+    used = page.find(id=f"delete-form-{user.token_id('deploy')}").find(class_="confirm-text").text
+    used = " ".join(used.split())
+    assert used == ("Delete \u201cdeploy\u201d? It was last used 3 hours ago: whatever used it then gets "
+                    "401 Unauthorized from now on. This cannot be undone.")
 
 
 # -- actions on one token, from the page's forms

@@ -54,9 +54,12 @@ def register(dbsession: Session, name, email, password, confirmation=None) -> Us
         errors["email"] = "Enter an email address such as ada@example.com."
     elif find_by_email(dbsession, email) is not None:
         errors["email"] = "An account with this email address already exists. Sign in instead."
-    problem = passwords.password_problem(password, confirmation)
+    # each problem under its own field, all at once: a short password and a mismatch are two
+    problem = passwords.password_problem(password)
     if problem:
         errors["password"] = problem
+    if confirmation is not None and confirmation != password:
+        errors["password_confirmation"] = "The password confirmation does not match."
     if errors:
         raise AccountInputError(errors)
     user = User(name=name, email=email, password_hash=passwords.hash_password(password))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
+from ..accounts.browser_sessions import device_of
 from ..events import events_for, label_of
 from ..permissions import AccountPermission
 
@@ -26,6 +27,7 @@ def security_log(request):
     return {
         "events": events[:PAGE_SIZE],
         "label_of": label_of,
+        "device_of": device_of,
         "page": number,
         "newer_page": number - 1 if number > 1 else None,
         "older_page": number + 1 if len(events) > PAGE_SIZE and number < MAX_PAGE else None,

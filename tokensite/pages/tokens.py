@@ -23,6 +23,7 @@ from ..web.errors import ValidationFailed
 from ..web.responses import json_response
 from ..web.serialize import rfc3339, token_json
 from . import nonce
+from .expiry import expiry_date, expiry_state, expiry_warnings, long_date
 
 TEMPLATE = "tokensite:templates/api_tokens.jinja2"
 #: preselected on the create form, as GitHub does
@@ -37,6 +38,18 @@ def expires_on_range() -> tuple[dt.date, dt.date]:
     return today + dt.timedelta(days=1), today + dt.timedelta(days=EXPIRES_ON_MAX_DAYS)
 
 
+def creation_notes(token, names_in_use: set[str]) -> list[str]:
+    """What a person may not have meant, though it is allowed: a name already used, no permission."""
+    notes = []
+    if token.name in names_in_use:
+        notes.append(f"Another of your tokens is also called \u201c{token.name}\u201d. "
+                     "A distinct name tells them apart in the list and in the security log.")
+    if not token.abilities:
+        notes.append("This token has no permissions, so the API refuses it everything that needs one. "
+                     "You can give it some under \u201cPermissions\u201d in the list below.")
+    return notes
+
+
 @view_defaults(permission=AccountPermission.MANAGE, renderer=TEMPLATE)
 class TokenPages:
     def __init__(self, request):
@@ -44,12 +57,14 @@ class TokenPages:
         self.service = request.token_service
 
     def page(self, *, form=None, errors=None, edit_errors=None, regenerate_errors=None, new_token=None,
-             notice=None, delete_all_error=None, status=200):
+             notice=None, notes=None, delete_all_error=None, status=200):
         """The manager; ``errors`` belong to the create form, ``edit_errors`` and
         ``regenerate_errors`` to a token id, ``delete_all_error`` to the "delete all" form."""
         self.request.response.status = status
         permissions = self.request.registry.token_permissions
-        tokens = self.service.for_user(self.request.user)
+        # newest first: the token just made or regenerated is the one a person looks for
+        tokens = sorted(self.service.for_user(self.request.user), key=lambda token: token.id, reverse=True)
+        now = utcnow()
         return {
             "permissions": permissions.names,
             "permission_descriptions": permissions.descriptions,
@@ -58,11 +73,18 @@ class TokenPages:
             "errors": errors or {},
             "edit_errors": edit_errors or {},
             "regenerate_errors": regenerate_errors or {},
-            "expiry_choices": EXPIRY_CHOICES_DAYS,
+            "expiry_choices": [(days, now + dt.timedelta(days=days)) for days in EXPIRY_CHOICES_DAYS],
             "default_expiry_days": DEFAULT_EXPIRY_DAYS,
             "expires_on_range": expires_on_range(),
             "tokens": tokens,
             "expiry_of": self.service.expiry,
+            "expiry_state": expiry_state,
+            "expiry_date": expiry_date,
+            "long_date": long_date,
+            "expiry_warnings": expiry_warnings(tokens, self.service.expiry, now),
+            "notes": notes or [],
+            # a 201 after regenerate answers on the POST's own URL: the menu still marks this page
+            "menu_path": self.request.route_path("tokens.index"),
             "max_tokens": self.request.registry.token_settings.max_per_user,
             "new_token": new_token,
             "notice": notice,
@@ -88,6 +110,7 @@ class TokenPages:
                 "expires_in_days": params.get("expires_in_days", "never"), "expires_on": params.get("expires_on")}
         if not nonce.consume(self.request):
             return self.page(form=form, notice=REPLAYED, status=409)
+        names_in_use = {token.name for token in self.service.for_user(self.request.user)}
         try:
             new = self.service.create(self.request.user, form["name"], form["permissions"],
                                       form["expires_in_days"], expires_on=form["expires_on"])
@@ -96,7 +119,7 @@ class TokenPages:
         record_event(self.request, EventTag.TOKEN_CREATED, token=new.token, abilities=new.token.abilities,
                      expires_at=rfc3339(new.token.expires_at) or "never")
         notices.token_changed(self.request, "created", new.token)
-        return self.page(new_token=new, status=201)
+        return self.page(new_token=new, notes=creation_notes(new.token, names_in_use), status=201)
 
     def change_permissions(self, token, permissions) -> None:
         before = list(token.abilities)
