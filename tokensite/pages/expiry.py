@@ -10,10 +10,12 @@ import dataclasses
 import datetime as dt
 import enum
 
+from ..mail.expiry import NOTICE_DAYS
 from ..models import utcnow
 from ..web.rendering import as_utc
 
-SOON = dt.timedelta(days=7)
+#: the same window as the first expiry notice by mail: the page warns when the owner is told
+SOON = dt.timedelta(days=max(NOTICE_DAYS))
 
 
 class ExpiryState(enum.Enum):
