@@ -28,6 +28,7 @@ from tokensite.models.meta import Base
 from tokensite.testing import app_settings, migrated_database, psycopg_url
 
 from .client import Browser
+from .smtp import smtp_server
 
 # Hypothesis: requests hit a real database, so no per-example deadline; the fuzz tests build
 # their @given inside the test (fixtures are made once per test, on purpose).  "default" keeps
@@ -150,3 +151,10 @@ def other_user(browser):
 @pytest.fixture
 def random_password():
     return "pw-" + secrets.token_urlsafe(12)
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP server on a free local port for the module: its ``Inbox`` of what arrived."""
+    with smtp_server() as inbox:
+        yield inbox

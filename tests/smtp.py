@@ -10,6 +10,9 @@ import threading
 
 from aiosmtpd.controller import Controller
 
+#: the public address the mail tests give the site (``tokensite.mail.site_url``)
+SITE_URL = "https://tokens.example.com"
+
 
 @dataclasses.dataclass
 class Received:

@@ -15,17 +15,10 @@ from tokensite.pages.tokens import TokenPages
 from tokensite.testing import app_settings
 
 from ..client import PASSWORD, Browser
-from ..smtp import assert_no_secret, mail_settings, smtp_server
+from ..smtp import SITE_URL, assert_no_secret, mail_settings
 
 INDEX = "/user/api-tokens"
 CLIENT_IP = "203.0.113.9"
-SITE_URL = "https://tokens.example.com"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with smtp_server() as inbox:
-        yield inbox
 
 
 @pytest.fixture(scope="module")

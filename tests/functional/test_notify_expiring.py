@@ -16,20 +16,13 @@ from tokensite.models import ApiToken, ExpiryNotice, User, dispose_engines, utcn
 from tokensite.testing import SESSION_SECRET, app_settings, committed_session, token_service
 
 from ..client import unique_email
-from ..smtp import assert_no_secret, mail_settings, smtp_server
+from ..smtp import SITE_URL, assert_no_secret, mail_settings
 from .test_console_scripts import run as run_script
 from .test_console_scripts import write_ini
 
-SITE_URL = "https://tokens.example.com"
 DAY = dt.timedelta(days=1)
 WITHIN_DAY = "expire within 1 day"
 WITHIN_WEEK = "expire within 7 days"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with smtp_server() as inbox:
-        yield inbox
 
 
 def site_settings(smtp, **overrides):
