@@ -158,3 +158,10 @@ def smtp():
     """A real SMTP server on a free local port for the module: its ``Inbox`` of what arrived."""
     with smtp_server() as inbox:
         yield inbox
+
+
+@pytest.fixture
+def inbox(smtp):
+    """The module's SMTP server, emptied for this test."""
+    smtp.clear()
+    return smtp

@@ -83,9 +83,9 @@ def smtp_server():
 
 
 def mail_settings(inbox: Inbox, **overrides) -> dict:
-    """App settings that send through ``inbox``'s server."""
+    """App settings that send through ``inbox``'s server, with links to SITE_URL."""
     return {"tokensite.mail.transport": "smtp", "mail.host": "127.0.0.1", "mail.port": str(inbox.port),
-            "mail.default_sender": "tokensite@example.com", **overrides}
+            "mail.default_sender": "tokensite@example.com", "tokensite.mail.site_url": SITE_URL, **overrides}
 
 
 def assert_no_secret(received: Received, plaintext: str, prefix: str = "tks_") -> None:

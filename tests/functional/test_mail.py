@@ -24,15 +24,9 @@ CLIENT_IP = "203.0.113.9"
 @pytest.fixture(scope="module")
 def app(database_url, smtp):
     """The site sending through ``smtp``, linking to SITE_URL."""
-    wsgi = main({}, **app_settings(database_url, **mail_settings(smtp, **{"tokensite.mail.site_url": SITE_URL})))
+    wsgi = main({}, **app_settings(database_url, **mail_settings(smtp)))
     yield wsgi
     dispose_engines(wsgi.registry)
-
-
-@pytest.fixture
-def inbox(smtp):
-    smtp.clear()
-    return smtp
 
 
 @pytest.fixture
@@ -195,7 +189,7 @@ def test_the_none_transport_sends_nothing(make_app, inbox):
 
 
 def test_without_a_site_url_links_point_where_the_request_came(make_app, inbox):
-    owner = Browser(make_app(mail_settings(inbox))).new_user()
+    owner = Browser(make_app(mail_settings(inbox, **{"tokensite.mail.site_url": ""}))).new_user()
     owner.create_token("local")
     [received] = inbox.messages()
     assert f"http://localhost{INDEX}" in received.text

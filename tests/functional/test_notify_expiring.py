@@ -25,21 +25,11 @@ WITHIN_DAY = "expire within 1 day"
 WITHIN_WEEK = "expire within 7 days"
 
 
-def site_settings(smtp, **overrides):
-    return mail_settings(smtp, **{"tokensite.mail.site_url": SITE_URL, **overrides})
-
-
 @pytest.fixture(scope="module")
 def app(database_url, smtp):
-    wsgi = main({}, **app_settings(database_url, **site_settings(smtp)))
+    wsgi = main({}, **app_settings(database_url, **mail_settings(smtp)))
     yield wsgi
     dispose_engines(wsgi.registry)
-
-
-@pytest.fixture
-def inbox(smtp):
-    smtp.clear()
-    return smtp
 
 
 def notify(app, now):
@@ -167,7 +157,7 @@ def test_a_token_given_a_new_expiry_is_notified_afresh(app, inbox, engine):
 
 
 def test_the_global_lifetime_counts_by_the_effective_expiry(make_app, smtp, inbox, engine):
-    app = make_app(site_settings(smtp, **{"tokensite.tokens.expiration": str(10 * 24 * 60)}))  # 10 days
+    app = make_app(mail_settings(smtp, **{"tokensite.tokens.expiration": str(10 * 24 * 60)}))  # 10 days
     now = utcnow()
     user_id, _ = owner(app)
     created = now - 6 * DAY
@@ -184,7 +174,7 @@ def test_the_global_lifetime_counts_by_the_effective_expiry(make_app, smtp, inbo
 
 def test_the_command_sends_through_the_ini_and_a_second_run_sends_nothing(tmp_path, database_url, app, smtp,
                                                                           inbox):
-    settings = {"tokensite.session.secret": SESSION_SECRET, **site_settings(smtp)}
+    settings = {"tokensite.session.secret": SESSION_SECRET, **mail_settings(smtp)}
     ini = write_ini(tmp_path / "site.ini", database_url, **settings)
     user_id, email = owner(app)
     token(app, user_id, "cron", utcnow() + 2 * DAY)
@@ -199,8 +189,8 @@ def test_the_command_sends_through_the_ini_and_a_second_run_sends_nothing(tmp_pa
 
 
 def test_the_command_needs_the_sites_address_for_its_links(tmp_path, database_url, app, smtp):
-    ini = write_ini(tmp_path / "site.ini", database_url, **{"tokensite.session.secret": SESSION_SECRET,
-                                                            **mail_settings(smtp)})
+    ini = write_ini(tmp_path / "site.ini", database_url, **{
+        "tokensite.session.secret": SESSION_SECRET, **mail_settings(smtp, **{"tokensite.mail.site_url": ""})})
     result = run_script("tokensite-notify-expiring", ini)
     assert result.returncode == 1
     assert "tokensite.mail.site_url is empty" in result.stderr
@@ -208,7 +198,7 @@ def test_the_command_needs_the_sites_address_for_its_links(tmp_path, database_ur
 
 def test_with_the_api_feature_off_the_command_has_nothing_to_notify(tmp_path, database_url, app, smtp, inbox):
     ini = write_ini(tmp_path / "site.ini", database_url, **{"tokensite.session.secret": SESSION_SECRET,
-                                                            "tokensite.features.api": "false", **site_settings(smtp)})
+                                                            "tokensite.features.api": "false", **mail_settings(smtp)})
     user_id, _ = owner(app)
     token(app, user_id, "dormant", utcnow() + 2 * DAY)
     result = run_script("tokensite-notify-expiring", ini)
