@@ -7,7 +7,6 @@ reads the headers a client needs.  The same page from an origin that is not list
 """
 from __future__ import annotations
 
-import functools
 import http.server
 import threading
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNoContent
 
+from ..tokens.settings import is_under
+
 #: what a cross-origin script may read of a response besides the CORS-safelisted fields
 EXPOSED_HEADERS = ", ".join((
     "ETag", "Link", "Location", "Retry-After", "WWW-Authenticate", "Tokensite-Token-Expiration",
@@ -37,7 +39,7 @@ class CrossOrigin:
         self.vary = () if self.any_origin else (("Vary", "Origin"),)
 
     def is_api_path(self, path: str) -> bool:
-        return path == self.prefix or path.startswith(self.prefix + "/")
+        return is_under(path, self.prefix)
 
     def allowed_origin(self, environ) -> str | None:
         """What ``Access-Control-Allow-Origin`` says to this request, or None for no CORS headers."""

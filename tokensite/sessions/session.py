@@ -19,6 +19,7 @@ from webob.cookies import SignedSerializer
 from zope.interface import implementer
 
 from ..tokens.policy import SESSION_USER_ID
+from ..tokens.settings import is_under
 from .store import SessionStore
 
 COOKIE_NAME = "tokensite_session"
@@ -48,8 +49,7 @@ class SessionFactory:
         return SiteSession(request, self)
 
     def under_api(self, request) -> bool:
-        path = request.path_info
-        return path == self.api_prefix or path.startswith(self.api_prefix + "/")
+        return is_under(request.path_info, self.api_prefix)
 
     def sign(self, created: float, data: dict, now: dt.datetime) -> str:
         return self.anonymous.dumps({"c": created, "t": now.timestamp(), "d": data}).decode("ascii")

@@ -63,6 +63,11 @@ class SettingsReader:
         return prefix
 
 
+def is_under(path: str, prefix: str) -> bool:
+    """Whether ``path`` is ``prefix`` or below it: ``/api`` and ``/api/x``, never ``/apiary``."""
+    return path == prefix or path.startswith(prefix + "/")
+
+
 @dataclasses.dataclass(frozen=True)
 class TokenSettings:
     #: leading text of every new token, for secret scanners
@@ -77,7 +82,7 @@ class TokenSettings:
 
     def is_bearer_path(self, path: str) -> bool:
         prefix = self.bearer_prefix
-        return prefix is not None and (path == prefix or path.startswith(prefix + "/"))
+        return prefix is not None and is_under(path, prefix)
 
 
 def parse_token_settings(settings: dict) -> TokenSettings:

@@ -5,14 +5,15 @@ Neither ``tokensite.api`` nor ``tokensite.pages`` imports the other; both import
 """
 from __future__ import annotations
 
+from ..tokens.settings import is_under
+
 
 def is_api_request(request) -> bool:
     """Whether the request is for the JSON API (under ``tokensite.api.prefix``, feature on)."""
     settings = request.registry.tokensite
     if not settings.api_enabled:
         return False
-    path, prefix = request.path_info, settings.api_prefix
-    return path == prefix or path.startswith(prefix + "/")
+    return is_under(request.path_info, settings.api_prefix)
 
 
 def includeme(config):
